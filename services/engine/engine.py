@@ -1,0 +1,59 @@
+"""The async face of the engine: bounded worker threads around the pipeline."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from pathlib import Path
+
+from .decoder import Limits
+from .errors import UnknownModelError
+from .pipeline import Cutout, Options, Pipeline
+from .registry import MODELS, ModelSpec
+from .sessions import Sessions
+from .weights import WeightsDir
+
+
+class Engine:
+    """`await engine.remove(image, model="fast", options=Options())` from any coroutine.
+
+    At most `concurrency` images are processed at once; the rest wait their turn.
+    """
+
+    def __init__(
+        self,
+        models_dir: Path,
+        *,
+        threads: int = 2,
+        concurrency: int = 1,
+        limits: Limits | None = None,
+        models: Mapping[str, ModelSpec] = MODELS,
+    ) -> None:
+        self.weights = WeightsDir(models_dir)
+        self._models = dict(models)
+        self._sessions = Sessions(self.weights, threads=threads)
+        self._pipeline = Pipeline(self._sessions, limits or Limits())
+        self._slots = asyncio.Semaphore(concurrency)
+
+    @property
+    def models(self) -> list[str]:
+        return list(self._models)
+
+    def spec(self, name: str) -> ModelSpec:
+        try:
+            return self._models[name]
+        except KeyError:
+            raise UnknownModelError(name, sorted(self._models)) from None
+
+    async def remove(self, image: bytes, *, model: str, options: Options | None = None) -> Cutout:
+        spec = self.spec(model)
+        async with self._slots:
+            return await asyncio.to_thread(self._pipeline.run, image, spec, options or Options())
+
+    async def warm_up(self, *names: str) -> None:
+        """Load the sessions now rather than on the first request."""
+        for name in names or self.models:
+            await asyncio.to_thread(self._sessions.get, self.spec(name))
+
+    def close(self) -> None:
+        self._sessions.close()

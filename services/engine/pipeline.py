@@ -1,0 +1,119 @@
+"""One image through one model, stage by stage, in the calling thread."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Literal
+
+import cv2
+import numpy as np
+
+from . import encoder
+from .decoder import Limits, decode
+from .matting import estimate_foreground, normalise, upsample
+from .registry import ModelSpec
+from .sessions import Sessions
+
+ImageFormat = Literal["png", "jpg", "webp"]
+STAGES = ("decode", "preprocess", "inference", "postprocess", "encode")
+
+
+@dataclass(frozen=True)
+class Options:
+    """The contract's output options."""
+
+    binary_mask: bool = False
+    white_background: bool = False
+    image_format: ImageFormat | None = None
+    image_quality: int = 85
+
+
+@dataclass
+class Cutout:
+    image: bytes
+    image_format: ImageFormat
+    width: int
+    height: int
+    model: str
+    mask: bytes | None = None
+    white: bytes | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def seconds(self) -> float:
+        return sum(self.timings.values())
+
+
+class Pipeline:
+    def __init__(self, sessions: Sessions, limits: Limits) -> None:
+        self._sessions = sessions
+        self._limits = limits
+
+    def run(self, data: bytes, spec: ModelSpec, options: Options) -> Cutout:
+        timings: dict[str, float] = {}
+        stage = _Stopwatch(timings)
+        with stage("decode"):
+            decoded = decode(data, self._limits)
+        session = self._sessions.get(spec)
+        with stage("preprocess"):
+            tensor = preprocess(decoded.rgb, spec)
+        with stage("inference"):
+            prediction = session.run(None, {session.get_inputs()[0].name: tensor})
+        with stage("postprocess"):
+            alpha = upsample(normalise(prediction[spec.output_index][0, 0]), decoded.size)
+            if decoded.alpha is not None:
+                alpha *= decoded.alpha.astype(np.float32) * (1.0 / 255.0)
+            foreground = estimate_foreground(decoded.rgb, alpha)
+            alpha8 = (alpha * 255.0 + 0.5).astype(np.uint8)
+        with stage("encode"):
+            cutout = _encode(foreground, alpha8, spec, options)
+        cutout.timings = timings
+        return cutout
+
+
+def preprocess(rgb: np.ndarray, spec: ModelSpec) -> np.ndarray:
+    """Resize to the model's square input and normalise to NCHW float32."""
+    side = spec.input_size
+    shrinking = rgb.shape[0] * rgb.shape[1] > side * side
+    resized = cv2.resize(
+        rgb, (side, side), interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC
+    )
+    scale = 1.0 / (255.0 * np.asarray(spec.std, dtype=np.float32))
+    shift = np.asarray(spec.mean, dtype=np.float32) / np.asarray(spec.std, dtype=np.float32)
+    tensor = resized.astype(np.float32) * scale - shift
+    return np.ascontiguousarray(tensor.transpose(2, 0, 1)[None])
+
+
+def _encode(fg: np.ndarray, alpha: np.ndarray, spec: ModelSpec, options: Options) -> Cutout:
+    fmt: ImageFormat = options.image_format or "png"
+    quality = options.image_quality
+    white = None
+    if fmt == "jpg" or options.white_background:
+        white = encoder.jpeg(encoder.on_white(fg, alpha), quality=quality)
+    image = white if white is not None and fmt == "jpg" else None
+    height, width = alpha.shape
+    return Cutout(
+        image=image or encoder.cutout(fg, alpha, fmt=fmt, quality=quality),
+        image_format=fmt,
+        width=width,
+        height=height,
+        model=spec.name,
+        mask=encoder.jpeg(alpha, quality=quality) if options.binary_mask else None,
+        white=white if options.white_background else None,
+    )
+
+
+class _Stopwatch:
+    def __init__(self, timings: dict[str, float]) -> None:
+        self._timings = timings
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self._timings[name] = self._timings.get(name, 0.0) + time.perf_counter() - start

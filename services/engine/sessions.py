@@ -1,0 +1,60 @@
+"""One ONNX Runtime session per model, created on first use and reused."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import onnxruntime as ort
+
+from .errors import ModelUnavailableError
+from .registry import ModelSpec
+from .weights import WeightsDir
+
+log = logging.getLogger(__name__)
+
+
+class Sessions:
+    def __init__(self, weights: WeightsDir, *, threads: int) -> None:
+        self._weights = weights
+        self._threads = threads
+        self._sessions: dict[str, ort.InferenceSession] = {}
+        self._lock = threading.Lock()
+
+    def get(self, spec: ModelSpec) -> ort.InferenceSession:
+        """The session for `spec`, loading it (once, thread-safely) if needed."""
+        with self._lock:
+            session = self._sessions.get(spec.name)
+            if session is None:
+                session = self._sessions[spec.name] = self._load(spec)
+            return session
+
+    def _load(self, spec: ModelSpec) -> ort.InferenceSession:
+        path = self._weights.path(spec)
+        if not self._weights.is_present(spec):
+            raise ModelUnavailableError(spec.name, "its weights are not fetched")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self._threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        try:
+            session = ort.InferenceSession(str(path), sess_options=options, providers=_providers())
+        except Exception as exc:  # ORT raises bare RuntimeErrors of several kinds
+            raise ModelUnavailableError(spec.name, f"loading failed: {exc}") from exc
+        log.info(
+            "loaded %s model %s with %s, %d threads",
+            spec.name,
+            path.name,
+            ", ".join(session.get_providers()),
+            self._threads,
+        )
+        return session
+
+    def close(self) -> None:
+        with self._lock:
+            self._sessions.clear()
+
+
+def _providers() -> list[str]:
+    """Every local execution provider ORT offers (a GPU first when there is one)."""
+    return [p for p in ort.get_available_providers() if p != "AzureExecutionProvider"]

@@ -1,0 +1,59 @@
+"""The models directory: fetches each model once at set-up, records and checks its sha256."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ModelUnavailableError
+from .registry import ModelSpec
+from .sources import SourceError, fetch_first, sha256_file
+
+
+@dataclass(frozen=True)
+class Record:
+    sha256: str
+    source: str
+
+
+class WeightsDir:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, spec: ModelSpec) -> Path:
+        return self.root / spec.filename
+
+    def _record_path(self, spec: ModelSpec) -> Path:
+        return self.root / f"{spec.filename}.sha256"
+
+    def record(self, spec: ModelSpec) -> Record | None:
+        try:
+            sha256, _, source = self._record_path(spec).read_text().strip().partition("  ")
+        except FileNotFoundError:
+            return None
+        return Record(sha256=sha256, source=source)
+
+    def is_present(self, spec: ModelSpec) -> bool:
+        return self.path(spec).is_file() and self.record(spec) is not None
+
+    def verify(self, spec: ModelSpec, *, progress: bool = False) -> None:
+        """Raise ModelUnavailableError unless the file matches its recorded sha256."""
+        record = self.record(spec)
+        if not self.path(spec).is_file() or record is None:
+            raise ModelUnavailableError(spec.name, "not fetched: run `make models`")
+        if sha256_file(self.path(spec), progress=progress) != record.sha256:
+            raise ModelUnavailableError(spec.name, "checksum mismatch: fetch it again")
+
+    def fetch(self, spec: ModelSpec, *, force: bool = False) -> Record:
+        """Fetch the model unless it is already here; return its record."""
+        existing = self.record(spec)
+        if existing is not None and self.path(spec).is_file() and not force:
+            return existing
+        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            source = fetch_first(spec.sources, self.path(spec))
+        except SourceError as exc:
+            raise ModelUnavailableError(spec.name, str(exc)) from exc
+        record = Record(sha256=sha256_file(self.path(spec)), source=source.describe())
+        self._record_path(spec).write_text(f"{record.sha256}  {record.source}\n")
+        return record
