@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+import asyncio
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from services.engine import (
+    CorruptImageError,
+    EmptyImageError,
+    Engine,
+    ImageTooLargeError,
+    NotAnImageError,
+    Options,
+    UnknownModelError,
+)
+from tests.images import disc, encode, opened, png_header_only, sample
+
+
+async def test_fast_cutout_is_transparent_png_at_full_size(engine: Engine) -> None:
+    cutout = await engine.remove(sample("chelsea.jpg"), model="fast")
+    image = opened(cutout.image)
+    assert image.format == "PNG"
+    assert image.mode == "RGBA"
+    assert image.size == (451, 300) == (cutout.width, cutout.height)
+    alpha = np.asarray(image)[..., 3]
+    assert alpha[150, 225] > 200  # the cat's face
+    assert alpha[5, 5] < 30  # the wall behind it
+    assert cutout.mask is None
+    assert cutout.white is None
+
+
+async def test_mask_and_white_background(engine: Engine) -> None:
+    options = Options(binary_mask=True, white_background=True)
+    cutout = await engine.remove(sample("coffee.jpg"), model="fast", options=options)
+    assert cutout.mask is not None
+    assert cutout.white is not None
+    mask, white = opened(cutout.mask), opened(cutout.white)
+    assert (mask.format, mask.mode) == ("JPEG", "L")
+    assert (white.format, white.mode) == ("JPEG", "RGB")
+    assert mask.size == white.size == opened(cutout.image).size == (600, 400)
+    corner = np.asarray(white)[:10, :10].astype(int)
+    assert corner.min() > 240  # the background became white
+
+
+@pytest.mark.parametrize(
+    ("fmt", "pil_format", "mode"), [("webp", "WEBP", "RGBA"), ("jpg", "JPEG", "RGB")]
+)
+async def test_output_formats(engine: Engine, fmt: str, pil_format: str, mode: str) -> None:
+    options = Options(image_format=fmt, image_quality=80)  # type: ignore[arg-type]
+    cutout = await engine.remove(sample("coffee.jpg"), model="fast", options=options)
+    image = opened(cutout.image)
+    assert (image.format, image.mode, image.size) == (pil_format, mode, (600, 400))
+    assert cutout.image_format == fmt
+
+
+async def test_quality_changes_lossy_size(engine: Engine) -> None:
+    sizes = []
+    for quality in (30, 95):
+        options = Options(image_format="jpg", image_quality=quality)
+        sizes.append(len((await engine.remove(sample(), model="fast", options=options)).image))
+    assert sizes[0] < sizes[1]
+
+
+async def test_input_alpha_stays_transparent(engine: Engine) -> None:
+    image = opened(sample("coffee.jpg")).convert("RGBA")
+    image.putalpha(Image.new("L", image.size, 0).crop((0, 0, 300, 400)).resize(image.size))
+    cutout = await engine.remove(encode(image, "PNG"), model="fast")
+    assert np.asarray(opened(cutout.image))[..., 3].max() == 0
+
+
+async def test_records_every_stage(engine: Engine) -> None:
+    cutout = await engine.remove(encode(disc(), "PNG"), model="fast")
+    assert set(cutout.timings) == {"decode", "preprocess", "inference", "postprocess", "encode"}
+    assert cutout.seconds > 0
+
+
+async def test_unknown_model_is_a_clear_error(engine: Engine) -> None:
+    with pytest.raises(UnknownModelError, match="fast, precise"):
+        await engine.remove(sample(), model="turbo")
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        (b"", EmptyImageError),
+        (b"%PDF-1.4 not an image", NotAnImageError),
+        (sample()[:5000], CorruptImageError),
+        (png_header_only(30000, 30000), ImageTooLargeError),
+    ],
+)
+async def test_bad_input_raises_its_error(engine: Engine, data: bytes, error: type) -> None:
+    with pytest.raises(error):
+        await engine.remove(data, model="fast")
+
+
+async def test_engine_keeps_working_after_bad_input(engine: Engine) -> None:
+    with pytest.raises(CorruptImageError):
+        await engine.remove(sample()[:5000], model="fast")
+    assert (await engine.remove(sample(), model="fast")).width == 451
+
+
+async def test_concurrent_jobs_all_finish(engine: Engine) -> None:
+    jobs = [engine.remove(encode(disc(), "PNG"), model="fast") for _ in range(4)]
+    assert [c.width for c in await asyncio.gather(*jobs)] == [160] * 4
+
+
+@pytest.mark.precise
+async def test_precise_cutout(engine: Engine) -> None:
+    cutout = await engine.remove(sample("chelsea.jpg"), model="precise")
+    alpha = np.asarray(opened(cutout.image))[..., 3]
+    assert alpha.shape == (300, 451)
+    assert alpha[150, 225] > 200
+    assert alpha[5, 5] < 30
+
+
+@pytest.mark.precise
+async def test_event_loop_ticks_during_precise_job(engine: Engine) -> None:
+    await engine.warm_up("precise")
+    gaps: list[float] = []
+    done = asyncio.Event()
+
+    async def ticker() -> None:
+        last = time.perf_counter()
+        while not done.is_set():
+            await asyncio.sleep(0.01)
+            now = time.perf_counter()
+            gaps.append(now - last)
+            last = now
+
+    task = asyncio.create_task(ticker())
+    big = opened(sample("astronaut.jpg")).resize((1280, 960))
+    await engine.remove(encode(big, "JPEG"), model="precise", options=Options(binary_mask=True))
+    done.set()
+    await task
+    assert len(gaps) > 20
+    assert max(gaps) <= 0.05, f"the loop stalled for {max(gaps) * 1000:.0f} ms"
