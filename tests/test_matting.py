@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import numpy as np
+
+from services.engine.encoder import on_white
+from services.engine.matting import estimate_foreground, normalise, upsample
+
+
+def soft_edge_scene() -> tuple[np.ndarray, np.ndarray]:
+    """Red foreground over a green background, blended through a soft 20-pixel edge."""
+    alpha = np.clip((np.arange(200, dtype=np.float32) - 90) / 20, 0, 1)
+    alpha = np.tile(alpha, (100, 1))
+    red, green = np.array([230, 20, 20], np.float32), np.array([20, 200, 20], np.float32)
+    image = alpha[..., None] * red + (1 - alpha[..., None]) * green
+    return (image + 0.5).astype(np.uint8), alpha
+
+
+def test_foreground_estimate_removes_the_old_background_tint() -> None:
+    image, alpha = soft_edge_scene()
+    soft = (alpha > 0.1) & (alpha < 0.9)
+    naive_green = image[soft][:, 1].mean()
+    estimated = estimate_foreground(image, alpha)
+    assert estimated[soft][:, 1].mean() < naive_green / 3
+    assert np.array_equal(estimated[alpha == 1], image[alpha == 1])
+
+
+def test_white_flattening_has_no_fringe() -> None:
+    image, alpha = soft_edge_scene()
+    alpha8 = (alpha * 255 + 0.5).astype(np.uint8)
+    flat = on_white(estimate_foreground(image, alpha), alpha8).astype(int)
+    soft = (alpha > 0.1) & (alpha < 0.9)
+    # On white, an edge pixel is a blend of red and white: green must not exceed blue.
+    assert (flat[soft][:, 1] - flat[soft][:, 2]).max() <= 8
+
+
+def test_normalise_and_upsample() -> None:
+    prediction = np.array([[0.2, 0.6], [0.6, 1.0]], np.float32)
+    alpha = normalise(prediction)
+    assert alpha.min() == 0.0
+    assert alpha.max() == 1.0
+    assert normalise(np.full((4, 4), 0.3, np.float32)).max() == 0.0
+    big = upsample(alpha, (40, 30))
+    assert big.shape == (30, 40)
+    assert 0.0 <= big.min() <= big.max() <= 1.0
