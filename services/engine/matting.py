@@ -5,6 +5,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+WORK_SIDE = 1024  # the blurred estimates are computed at most this wide
+WIDE, NARROW = 90, 6  # box radii of the two passes, in working pixels
+SOFT = 1.0 / 512  # alpha this close to 0 or 1 counts as solid
+
 
 def normalise(prediction: np.ndarray) -> np.ndarray:
     """Min-max scale a model's output to 0..1, as the models' reference code does."""
@@ -25,30 +29,61 @@ def upsample(alpha: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 def estimate_foreground(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """Foreground colour where alpha is soft, so edges carry no tint of the old background.
 
-    Blur-fusion foreground estimation (Forte & Pitié, 2021): two passes of box-blurred
-    foreground and background estimates, a wide one and then a narrow one.
+    Blur-fusion foreground estimation (Forte & Pitié, 2021): box-blurred foreground and
+    background estimates, a wide pass then a narrow one. The blurred estimates are smooth, so
+    they are computed at most WORK_SIDE pixels wide and sampled at the soft pixels only; the
+    final correction uses the full-resolution colours.
     """
-    soft = (alpha > 0.004) & (alpha < 0.996)
-    if not soft.any():
+    ys, xs = np.nonzero((alpha > SOFT) & (alpha < 1.0 - SOFT))
+    if ys.size == 0:
         return rgb
-    image = rgb.astype(np.float32) * (1.0 / 255.0)
-    a = alpha[..., None]
-    fg, bg = _blur_fusion(image, image, image, a, 90)
-    fg, _ = _blur_fusion(image, fg, bg, a, 6)
+    height, width = alpha.shape
+    scale = min(1.0, WORK_SIDE / max(height, width))
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    small = rgb if scale == 1.0 else cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
+    small_alpha = alpha if scale == 1.0 else cv2.resize(alpha, size, interpolation=cv2.INTER_AREA)
+    image = small.astype(np.float32) * (1.0 / 255.0)
+    a = small_alpha[..., None]
+    blurred_fg, blurred_bg = _blurred(image, image, image, a, WIDE)
+    fg = _correct(image, a, blurred_fg, blurred_bg)
+    blurred_fg, blurred_bg = _blurred(image, fg, blurred_bg, a, NARROW)
+    at = _sample((blurred_fg, blurred_bg), (xs + 0.5) * scale - 0.5, (ys + 0.5) * scale - 0.5)
+    pixels = rgb[ys, xs].astype(np.float32) * (1.0 / 255.0)
+    fg_soft = _correct(pixels, alpha[ys, xs][:, None], at[0], at[1])
     out = rgb.copy()
-    out[soft] = (fg[soft] * 255.0 + 0.5).astype(np.uint8)
+    out[ys, xs] = (fg_soft * 255.0 + 0.5).astype(np.uint8)
     return out
 
 
-def _blur_fusion(
+def _sample(maps: tuple[np.ndarray, ...], x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:
+    """Bilinear samples of each map at the points (x, y), as (n, channels) arrays."""
+    n = x.size
+    cols = 4096  # cv2.remap takes maps under 32767 on a side: fold the points into rows
+    rows = -(-n // cols)
+    grid = np.zeros((2, rows * cols), np.float32)
+    grid[0, :n], grid[1, :n] = x, y
+    map_x, map_y = (g.reshape(rows, cols) for g in grid)
+    return [
+        cv2.remap(m, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE).reshape(
+            rows * cols, -1
+        )[:n]
+        for m in maps
+    ]
+
+
+def _blurred(
     image: np.ndarray, fg: np.ndarray, bg: np.ndarray, a: np.ndarray, radius: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    def blur(x: np.ndarray) -> np.ndarray:
-        out = cv2.blur(x, (radius, radius))
-        return out[..., None] if out.ndim == 2 else out
+    """Alpha-weighted local means of the foreground and background estimates."""
+    blurred_a = cv2.blur(a[..., 0], (radius, radius))[..., None]
+    blurred_fg = cv2.blur(fg * a, (radius, radius)) / (blurred_a + 1e-5)
+    blurred_bg = cv2.blur(bg * (1.0 - a), (radius, radius)) / ((1.0 - blurred_a) + 1e-5)
+    return blurred_fg, blurred_bg
 
-    blurred_a = blur(a[..., 0])
-    blurred_fg = blur(fg * a) / (blurred_a + 1e-5)
-    blurred_bg = blur(bg * (1.0 - a)) / ((1.0 - blurred_a) + 1e-5)
+
+def _correct(
+    image: np.ndarray, a: np.ndarray, blurred_fg: np.ndarray, blurred_bg: np.ndarray
+) -> np.ndarray:
+    """Move the blurred foreground so that compositing it reproduces the observed colour."""
     fg = blurred_fg + a * (image - a * blurred_fg - (1.0 - a) * blurred_bg)
-    return np.clip(fg, 0.0, 1.0, out=fg), blurred_bg
+    return np.clip(fg, 0.0, 1.0, out=fg)
