@@ -1,6 +1,6 @@
 """Make docs/before-after.jpg: each sample photo beside the engine's cut-outs.
 
-    .venv/bin/python docs/pictures.py
+.venv/bin/python docs/pictures.py
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from services.config import Settings
-from services.engine import Engine, Options
+from services.engine import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ["astronaut.jpg", "chelsea.jpg", "coffee.jpg"]
