@@ -37,6 +37,9 @@ class Sessions:
         options.intra_op_num_threads = self._threads
         options.inter_op_num_threads = 1
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        # Without the arena, activations are freed after each run: ISNet's peak drops by
+        # about 500 MB and an idle bot does not hold on to it (see BENCHMARKS.md).
+        options.enable_cpu_mem_arena = False
         try:
             session = ort.InferenceSession(str(path), sess_options=options, providers=_providers())
         except Exception as exc:  # ORT raises bare RuntimeErrors of several kinds
