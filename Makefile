@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 MODELS_DIR ?= models
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test models lint bench clean
+.PHONY: run test models lint bench bench-quality clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,8 +34,11 @@ test: models lint
 	$(BIN)/pytest -q
 
 bench: models
-	$(BIN)/python benchmarks/speed.py
-	$(BIN)/python benchmarks/quality.py
+	$(BIN)/python benchmarks/speed.py --markdown
+	$(BIN)/python benchmarks/memory.py --markdown
+
+bench-quality: models  # every eval image, four models: over an hour on 2 cores
+	$(BIN)/python benchmarks/quality.py --markdown
 
 clean:
 	rm -rf $(VENV) out

@@ -1,0 +1,148 @@
+"""Cut-out quality on the shared ground-truth sets: our engine against rembg on the same weights.
+
+    .venv/bin/python benchmarks/quality.py [--limit N] [--models fast,precise,...] [--markdown]
+
+The sets are read in place from ../shared/eval and never copied.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from common import ROOT, Table, alpha_of, make_engine, rembg_remove, rembg_session, verdict
+from metrics import MATTING, METRICS, Scores, better_or_equal
+from PIL import Image
+
+from services.engine import Engine
+
+EVAL_DIR = ROOT.parent / "shared" / "eval"
+SETS = ("sod_bsds300", "ccp_person", "weizmann_horses", "alphamatting_train_lowres")
+SOFT_SETS = frozenset({"alphamatting_train_lowres"})
+MODELS = ("fast", "precise", "rembg-fast", "rembg-precise")
+ALL = "overall"
+
+Predict = Callable[[bytes], Awaitable[np.ndarray]]
+
+
+@dataclass(frozen=True)
+class Pair:
+    image: Path
+    mask: Path
+
+
+def pairs(name: str, limit: int | None) -> list[Pair]:
+    """The first `limit` pairs of a set, in its manifest's order."""
+    root = EVAL_DIR / name
+    with open(root / "manifest.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return [Pair(root / row["image"], root / row["mask"]) for row in rows[:limit]]
+
+
+def read_pair(pair: Pair) -> tuple[bytes, np.ndarray]:
+    with Image.open(pair.mask) as mask:
+        return pair.image.read_bytes(), np.asarray(mask.convert("L"))
+
+
+def predictor(model: str, engine: Engine) -> Predict:
+    """An async `bytes -> alpha (h, w) uint8` for one of MODELS."""
+    if model.startswith("rembg-"):
+        session = rembg_session(model.removeprefix("rembg-"))
+
+        async def peer(data: bytes) -> np.ndarray:
+            return alpha_of(await asyncio.to_thread(rembg_remove, data, session))
+
+        return peer
+
+    async def ours(data: bytes) -> np.ndarray:
+        cutout = await engine.remove(data, model=model)
+        return await asyncio.to_thread(alpha_of, cutout.image)
+
+    return ours
+
+
+async def evaluate(models: list[str], limit: int | None) -> dict[str, dict[str, Scores]]:
+    """scores[model][set or ALL]; the models take turns on each image."""
+    engine = make_engine()
+    predictors = {model: predictor(model, engine) for model in models}
+    scores = {m: {ALL: Scores()} for m in models}
+    try:
+        for name in SETS:
+            started = time.perf_counter()
+            todo = await asyncio.to_thread(pairs, name, limit)
+            for model in models:
+                scores[model][name] = Scores(matting=name in SOFT_SETS)
+            for pair in todo:
+                data, gt = await asyncio.to_thread(read_pair, pair)
+                for model, predict in predictors.items():
+                    alpha = await predict(data)
+                    scores[model][name].add(alpha, gt)
+                    scores[model][ALL].add(alpha, gt)
+            seconds = time.perf_counter() - started
+            print(f"{name}: {len(todo)} images in {seconds:.0f} s", file=sys.stderr, flush=True)
+    finally:
+        engine.close()
+    return scores
+
+
+def results_table(scores: dict[str, dict[str, Scores]]) -> Table:
+    rows = []
+    for name in (*SETS, ALL):
+        for model, by_set in scores.items():
+            result = by_set[name].results()
+            cells = [f"{result[m]:.4f}" if m in result else "-" for m in METRICS]
+            rows.append([name, model, str(by_set[name].count), *cells])
+    arrows = [f"{m} {'↓' if m in ('MAE', *MATTING) else '↑'}" for m in METRICS]
+    return Table(["set", "model", "n", *arrows], rows, text_columns=2)
+
+
+def goals_table(scores: dict[str, dict[str, Scores]]) -> Table:
+    """Each of ours >= rembg on the same weights, and precise >= fast, on every set."""
+    pairs_to_check = [
+        ("fast", "rembg-fast"),
+        ("precise", "rembg-precise"),
+        ("precise", "fast"),
+    ]
+    rows = []
+    for ours, other in pairs_to_check:
+        if ours not in scores or other not in scores:
+            continue
+        for name in SETS:
+            worse = better_or_equal(scores[ours][name].results(), scores[other][name].results())
+            rows.append([f"{ours} >= {other}", name, verdict(not worse), "; ".join(worse)])
+    return Table(["goal", "set", "result", "worse on"], rows, text_columns=4)
+
+
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=int, default=None, help="images per set (default: all)")
+    parser.add_argument("--models", default=",".join(MODELS), help="comma-separated")
+    parser.add_argument("--markdown", action="store_true", help="print markdown tables")
+    args = parser.parse_args(argv)
+    args.models = [m.strip() for m in args.models.split(",") if m.strip()]
+    unknown = set(args.models) - set(MODELS)
+    if unknown:
+        parser.error(f"unknown models {sorted(unknown)}; choose from {', '.join(MODELS)}")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    scores = asyncio.run(evaluate(args.models, args.limit))
+    print(results_table(scores).render(markdown=args.markdown))
+    print()
+    goals = goals_table(scores)
+    if goals.rows:
+        print(goals.render(markdown=args.markdown))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
