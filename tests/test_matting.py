@@ -3,7 +3,7 @@ from __future__ import annotations
 import numpy as np
 
 from services.engine.encoder import on_white
-from services.engine.matting import estimate_foreground, normalise, upsample
+from services.engine.matting import estimate_foreground, fuse, normalise, upsample
 
 
 def soft_edge_scene() -> tuple[np.ndarray, np.ndarray]:
@@ -42,3 +42,10 @@ def test_normalise_and_upsample() -> None:
     big = upsample(alpha, (40, 30))
     assert big.shape == (30, 40)
     assert 0.0 <= big.min() <= big.max() <= 1.0
+
+
+def test_fuse_fills_holes_only_where_the_companion_is_confident() -> None:
+    primary = np.array([[0.9, 0.1, 0.1, 0.0]], np.float32)
+    companion = np.array([[0.2, 0.95, 0.4, 0.7]], np.float32)
+    fused = fuse(primary, companion)
+    np.testing.assert_allclose(fused, [[0.9, 0.95, 0.1, 0.7]])

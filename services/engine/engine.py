@@ -51,9 +51,15 @@ class Engine:
             return await asyncio.to_thread(self._pipeline.run, image, spec, options or Options())
 
     async def warm_up(self, *names: str) -> None:
-        """Load the sessions now rather than on the first request."""
+        """Load the sessions now rather than on the first request.
+
+        ORT holds the GIL while it builds a session, so a service should warm up at start-up.
+        """
         for name in names or self.models:
-            await asyncio.to_thread(self._sessions.get, self.spec(name))
+            spec: ModelSpec | None = self.spec(name)
+            while spec is not None:
+                await asyncio.to_thread(self._sessions.get, spec)
+                spec = spec.companion
 
     def close(self) -> None:
         self._sessions.close()

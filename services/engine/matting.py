@@ -18,6 +18,17 @@ def normalise(prediction: np.ndarray) -> np.ndarray:
     return ((prediction - low) / (high - low)).astype(np.float32)
 
 
+def fuse(primary: np.ndarray, companion: np.ndarray) -> np.ndarray:
+    """Fill in what `primary` misses where `companion` is confident of foreground.
+
+    ISNet traces fine structure but can leave holes inside soft-textured objects (fur, plush,
+    wool); U²-Net-p's confident core fills them (BENCHMARKS.md measures the effect).
+    """
+    core = upsample(companion, primary.shape[::-1])
+    core[core < 0.5] = 0.0
+    return np.maximum(primary, core)
+
+
 def upsample(alpha: np.ndarray, size: tuple[int, int]) -> np.ndarray:
     """Resize a 0..1 alpha to (width, height) with a smooth cubic filter."""
     if alpha.shape[::-1] == size:

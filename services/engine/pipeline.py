@@ -13,7 +13,7 @@ import numpy as np
 
 from . import encoder
 from .decoder import Limits, decode
-from .matting import estimate_foreground, normalise, upsample
+from .matting import estimate_foreground, fuse, normalise, upsample
 from .registry import ModelSpec
 from .sessions import Sessions
 
@@ -57,13 +57,20 @@ class Pipeline:
         stage = _Stopwatch(timings)
         with stage("decode"):
             decoded = decode(data, self._limits)
-        session = self._sessions.get(spec)
+        models = [spec] if spec.companion is None else [spec, spec.companion]
+        sessions = [self._sessions.get(model) for model in models]
         with stage("preprocess"):
-            tensor = preprocess(decoded.rgb, spec)
+            tensors = [preprocess(decoded.rgb, model) for model in models]
         with stage("inference"):
-            prediction = session.run(None, {session.get_inputs()[0].name: tensor})
+            outputs = [
+                session.run(None, {session.get_inputs()[0].name: tensor})[model.output_index]
+                for model, session, tensor in zip(models, sessions, tensors, strict=True)
+            ]
         with stage("postprocess"):
-            alpha = upsample(normalise(prediction[spec.output_index][0, 0]), decoded.size)
+            predictions = [normalise(output[0, 0]) for output in outputs]
+            if len(predictions) == 2:
+                predictions[0] = fuse(*predictions)
+            alpha = upsample(predictions[0], decoded.size)
             if decoded.alpha is not None:
                 alpha *= decoded.alpha.astype(np.float32) * (1.0 / 255.0)
             foreground = estimate_foreground(decoded.rgb, alpha)

@@ -40,6 +40,8 @@ class Sessions:
         # Without the arena, activations are freed after each run: ISNet's peak drops by
         # about 500 MB and an idle bot does not hold on to it (see BENCHMARKS.md).
         options.enable_cpu_mem_arena = False
+        # Idle workers sleep instead of spinning, leaving the CPU to the event loop.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         try:
             session = ort.InferenceSession(str(path), sess_options=options, providers=_providers())
         except Exception as exc:  # ORT raises bare RuntimeErrors of several kinds

