@@ -13,7 +13,9 @@ from . import png
 
 def cutout(foreground: np.ndarray, alpha: np.ndarray, *, fmt: str, quality: int) -> bytes:
     """A transparent cut-out: RGBA PNG, or WebP (lossy with alpha, lossless at 100)."""
-    rgba = np.dstack([foreground, alpha])
+    rgba = np.empty((*alpha.shape, 4), np.uint8)
+    rgba[..., :3] = foreground
+    rgba[..., 3] = alpha
     rgba[alpha == 0, :3] = 0  # hidden pixels compress better as black
     if fmt != "webp":
         return png.encode(rgba)
