@@ -17,6 +17,7 @@ import onnxruntime as ort
 from PIL import Image
 
 from services.engine import Engine
+from services.engine.sessions import session_options as engine_session_options
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS_DIR = ROOT / "models"
@@ -33,12 +34,8 @@ def make_engine() -> Engine:
 
 
 def session_options() -> ort.SessionOptions:
-    """The same ONNX Runtime options as services/engine/sessions.py."""
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = THREADS
-    options.inter_op_num_threads = 1
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    return options
+    """The engine's own ONNX Runtime options (services/engine/sessions.py)."""
+    return engine_session_options(THREADS)
 
 
 def rembg_session(model: str) -> Any:

@@ -33,15 +33,7 @@ class Sessions:
         path = self._weights.path(spec)
         if not self._weights.is_present(spec):
             raise ModelUnavailableError(spec.name, "its weights are not fetched")
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = self._threads
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        # Without the arena, activations are freed after each run: ISNet's peak drops by
-        # about 500 MB and an idle bot does not hold on to it (see BENCHMARKS.md).
-        options.enable_cpu_mem_arena = False
-        # Idle workers sleep instead of spinning, leaving the CPU to the event loop.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options = session_options(self._threads)
         try:
             session = ort.InferenceSession(str(path), sess_options=options, providers=_providers())
         except Exception as exc:  # ORT raises bare RuntimeErrors of several kinds
@@ -58,6 +50,19 @@ class Sessions:
     def close(self) -> None:
         with self._lock:
             self._sessions.clear()
+
+
+def session_options(threads: int) -> ort.SessionOptions:
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # Without the arena, activations are freed after each run: ISNet's peak drops by
+    # about 500 MB and an idle bot does not hold on to it (see BENCHMARKS.md).
+    options.enable_cpu_mem_arena = False
+    # Idle workers sleep instead of spinning, leaving the CPU to the event loop.
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return options
 
 
 def _providers() -> list[str]:
