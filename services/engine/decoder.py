@@ -24,6 +24,7 @@ pillow_heif.register_heif_opener()
 ACCEPTED = {"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP", "DIB", "TIFF", "HEIF"}
 BROKEN = (OSError, SyntaxError, ValueError, EOFError, IndexError, KeyError, TypeError)
 SRGB = ImageCms.createProfile("sRGB")
+ORIENTATION = 0x0112
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ def _open(data: bytes) -> Image.Image:
 def _upright(image: Image.Image) -> Image.Image:
     """Apply the EXIF orientation; a broken EXIF block leaves the image as stored."""
     try:
+        if image.getexif().get(ORIENTATION, 1) == 1:
+            return image  # exif_transpose would copy it for nothing
         return ImageOps.exif_transpose(image) or image
     except BROKEN as exc:
         log.warning("ignoring unreadable EXIF orientation: %s", exc)
@@ -98,7 +101,7 @@ def _to_rgb(image: Image.Image) -> tuple[np.ndarray, np.ndarray | None]:
             rgba = np.asarray(image.convert("RGBA"))
             alpha = np.ascontiguousarray(rgba[..., 3])
             return np.ascontiguousarray(rgba[..., :3]), None if alpha.min() == 255 else alpha
-        return np.asarray(image.convert("RGB")), None
+        return np.asarray(image if image.mode == "RGB" else image.convert("RGB")), None
     except ValueError as exc:
         raise UnsupportedImageError(f"{mode}-mode") from exc
 
