@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,11 +14,15 @@ from services.engine import (
     EmptyImageError,
     Engine,
     ImageTooLargeError,
+    ModelUnavailableError,
     NotAnImageError,
     Options,
     UnknownModelError,
 )
+from services.engine.registry import FAST
+from services.engine.sources import LocalFileSource
 from tests.images import disc, encode, opened, png_header_only, sample
+from tests.test_models import tiny_fixed_size_model
 
 
 async def test_fast_cutout_is_transparent_png_at_full_size(engine: Engine) -> None:
@@ -137,3 +143,22 @@ async def test_event_loop_ticks_during_precise_job(engine: Engine) -> None:
     await task
     assert len(gaps) > 20
     assert max(gaps) <= 0.05, f"the loop stalled for {max(gaps) * 1000:.0f} ms"
+
+
+async def test_fixed_size_weights_run_at_their_own_size(models_dir: Path) -> None:
+    # U²-Net-p's file has a fixed 320x320 input: a spec asking for 512 must still work.
+    odd = dataclasses.replace(FAST, name="odd", input_size=512)
+    engine = Engine(models_dir, models={"odd": odd})
+    cutout = await engine.remove(sample(), model="odd")
+    assert cutout.width == 451
+
+
+async def test_broken_model_file_is_unavailable_not_a_crash(tmp_path: Path) -> None:
+    tiny_fixed_size_model(tmp_path / "tiny.onnx")  # takes one channel: no photo fits it
+    spec = dataclasses.replace(
+        FAST, name="tiny", filename="tiny.onnx", sources=(LocalFileSource(tmp_path / "tiny.onnx"),)
+    )
+    engine = Engine(tmp_path / "models", models={"tiny": spec})
+    engine.weights.fetch(spec)
+    with pytest.raises(ModelUnavailableError, match="inference failed"):
+        await engine.remove(sample(), model="tiny")

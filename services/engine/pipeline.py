@@ -5,14 +5,16 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import cv2
 import numpy as np
+import onnxruntime as ort
 
 from . import encoder
 from .decoder import Limits, decode
+from .errors import ModelUnavailableError
 from .matting import estimate_foreground, fuse, normalise, upsample
 from .registry import ModelSpec
 from .sessions import Sessions
@@ -59,15 +61,16 @@ class Pipeline:
             decoded = decode(data, self._limits)
         models = [spec] if spec.companion is None else [spec, spec.companion]
         sessions = [self._sessions.get(model) for model in models]
+        models = [_fit(model, session) for model, session in zip(models, sessions, strict=True)]
         with stage("preprocess"):
             tensors = [preprocess(decoded.rgb, model) for model in models]
         with stage("inference"):
             outputs = [
-                session.run(None, {session.get_inputs()[0].name: tensor})[model.output_index]
+                _infer(model, session, tensor)
                 for model, session, tensor in zip(models, sessions, tensors, strict=True)
             ]
         with stage("postprocess"):
-            predictions = [normalise(output[0, 0]) for output in outputs]
+            predictions = [normalise(output) for output in outputs]
             if len(predictions) == 2:
                 predictions[0] = fuse(*predictions)
             alpha = upsample(predictions[0], decoded.size)
@@ -79,6 +82,21 @@ class Pipeline:
             cutout = _encode(foreground, alpha8, spec, options)
         cutout.timings = timings
         return cutout
+
+
+def _fit(spec: ModelSpec, session: ort.InferenceSession) -> ModelSpec:
+    """A model file with a fixed input size (an operator's own weights) runs at that size."""
+    side = session.get_inputs()[0].shape[2]
+    return replace(spec, input_size=side) if isinstance(side, int) else spec
+
+
+def _infer(spec: ModelSpec, session: ort.InferenceSession, tensor: np.ndarray) -> np.ndarray:
+    """The model's (h, w) prediction; a failing model file is a ModelUnavailableError."""
+    try:
+        outputs = session.run(None, {session.get_inputs()[0].name: tensor})
+        return np.asarray(outputs[spec.output_index])[0, 0]
+    except Exception as exc:  # ORT's errors derive from Exception only
+        raise ModelUnavailableError(spec.name, f"inference failed: {exc}") from exc
 
 
 def preprocess(rgb: np.ndarray, spec: ModelSpec) -> np.ndarray:
