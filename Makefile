@@ -23,7 +23,7 @@ $(MODELS_DIR)/.ready: $(INSTALLED) services/engine/registry.py
 models: $(MODELS_DIR)/.ready
 
 run: models
-	$(BIN)/removebg samples -o out
+	$(BIN)/removebg samples -o out --mask --white-bg
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .
