@@ -5,9 +5,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-WORK_SIDE = 1024  # the blurred estimates are computed at most this wide
+WORK_SIDE = 640  # the blurred estimates are computed at most this wide (see benchmarks/edges.py)
 WIDE, NARROW = 90, 6  # box radii of the two passes, in working pixels
 SOFT = 1.0 / 512  # alpha this close to 0 or 1 counts as solid
+EPS = 1e-5
 
 
 def normalise(prediction: np.ndarray) -> np.ndarray:
@@ -54,10 +55,10 @@ def estimate_foreground(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     small = rgb if scale == 1.0 else cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
     small_alpha = alpha if scale == 1.0 else cv2.resize(alpha, size, interpolation=cv2.INTER_AREA)
     image = small.astype(np.float32) * (1.0 / 255.0)
-    a = small_alpha[..., None]
-    blurred_fg, blurred_bg = _blurred(image, image, image, a, WIDE)
+    a = cv2.merge([small_alpha] * 3)
+    blurred_fg, blurred_bg = _blurred(image, image, a, WIDE)
     fg = _correct(image, a, blurred_fg, blurred_bg)
-    blurred_fg, blurred_bg = _blurred(image, fg, blurred_bg, a, NARROW)
+    blurred_fg, blurred_bg = _blurred(fg, blurred_bg, a, NARROW)
     at = _sample((blurred_fg, blurred_bg), (xs + 0.5) * scale - 0.5, (ys + 0.5) * scale - 0.5)
     pixels = rgb[ys, xs].astype(np.float32) * (1.0 / 255.0)
     fg_soft = _correct(pixels, alpha[ys, xs][:, None], at[0], at[1])
@@ -83,18 +84,28 @@ def _sample(maps: tuple[np.ndarray, ...], x: np.ndarray, y: np.ndarray) -> list[
 
 
 def _blurred(
-    image: np.ndarray, fg: np.ndarray, bg: np.ndarray, a: np.ndarray, radius: int
+    fg: np.ndarray, bg: np.ndarray, a: np.ndarray, radius: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """Alpha-weighted local means of the foreground and background estimates."""
-    blurred_a = cv2.blur(a[..., 0], (radius, radius))[..., None]
-    blurred_fg = cv2.blur(fg * a, (radius, radius)) / (blurred_a + 1e-5)
-    blurred_bg = cv2.blur(bg * (1.0 - a), (radius, radius)) / ((1.0 - blurred_a) + 1e-5)
+    box = (radius, radius)
+    weight_fg = cv2.blur(a, box)
+    weight_bg = np.subtract(1.0 + EPS, weight_fg)
+    weight_fg += EPS
+    blurred_fg = cv2.blur(cv2.multiply(fg, a), box)
+    blurred_fg /= weight_fg
+    blurred_bg = cv2.blur(cv2.multiply(bg, np.subtract(1.0, a)), box)
+    blurred_bg /= weight_bg
     return blurred_fg, blurred_bg
 
 
 def _correct(
     image: np.ndarray, a: np.ndarray, blurred_fg: np.ndarray, blurred_bg: np.ndarray
 ) -> np.ndarray:
-    """Move the blurred foreground so that compositing it reproduces the observed colour."""
-    fg = blurred_fg + a * (image - a * blurred_fg - (1.0 - a) * blurred_bg)
+    """Move the blurred foreground so that compositing it reproduces the observed colour:
+    fg = F + a * (I - a * F - (1 - a) * B), clipped to 0..1."""
+    fg = a * blurred_fg
+    np.subtract(image, fg, out=fg)
+    fg -= (1.0 - a) * blurred_bg
+    fg *= a
+    fg += blurred_fg
     return np.clip(fg, 0.0, 1.0, out=fg)
