@@ -90,11 +90,11 @@ def _blurred(
     box = (radius, radius)
     weight_fg = cv2.blur(a, box)
     weight_bg = np.subtract(1.0 + EPS, weight_fg)
-    weight_fg += EPS
+    np.add(weight_fg, EPS, out=weight_fg)
     blurred_fg = cv2.blur(cv2.multiply(fg, a), box)
-    blurred_fg /= weight_fg
     blurred_bg = cv2.blur(cv2.multiply(bg, np.subtract(1.0, a)), box)
-    blurred_bg /= weight_bg
+    np.divide(blurred_fg, weight_fg, out=blurred_fg)
+    np.divide(blurred_bg, weight_bg, out=blurred_bg)
     return blurred_fg, blurred_bg
 
 
