@@ -49,3 +49,15 @@ def test_fuse_fills_holes_only_where_the_companion_is_confident() -> None:
     companion = np.array([[0.2, 0.95, 0.4, 0.7]], np.float32)
     fused = fuse(primary, companion)
     np.testing.assert_allclose(fused, [[0.9, 0.95, 0.1, 0.7]])
+
+
+def test_many_soft_pixels_are_all_estimated() -> None:
+    # 60 000 soft pixels: more than cv2.remap takes on one side, so they are folded into rows.
+    row = np.concatenate([np.ones(570), np.linspace(1, 0, 60), np.zeros(570)]).astype(np.float32)
+    alpha = np.tile(row, (1000, 1))
+    image = np.zeros((1000, 1200, 3), np.uint8)
+    image[..., 0] = (alpha * 230 + 0.5).astype(np.uint8)  # red over black
+    estimated = estimate_foreground(image, alpha)
+    band = (alpha > 0.1) & (alpha < 0.9)
+    assert band.sum() > 32767
+    assert np.median(estimated[band][:, 0]) > 200  # the red, not the dark blend
