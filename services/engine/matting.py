@@ -7,7 +7,6 @@ import numpy as np
 
 WORK_SIDE = 640  # the blurred estimates are computed at most this wide (see benchmarks/edges.py)
 WIDE, NARROW = 90, 6  # box radii of the two passes, in working pixels
-SOFT = 1.0 / 512  # alpha this close to 0 or 1 counts as solid
 EPS = 1e-5
 
 
@@ -46,10 +45,11 @@ def estimate_foreground(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     they are computed at most WORK_SIDE pixels wide and sampled at the soft pixels only; the
     final correction uses the full-resolution colours.
     """
-    ys, xs = np.nonzero((alpha > SOFT) & (alpha < 1.0 - SOFT))
-    if ys.size == 0:
-        return rgb
     height, width = alpha.shape
+    soft = np.flatnonzero(cv2.inRange(to_uint8(alpha), 1, 254))  # neither 0 nor 255 once stored
+    if soft.size == 0:
+        return rgb
+    ys, xs = np.divmod(soft, width)
     scale = min(1.0, WORK_SIDE / max(height, width))
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     small = rgb if scale == 1.0 else cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
@@ -60,11 +60,16 @@ def estimate_foreground(rgb: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     fg = _correct(image, a, blurred_fg, blurred_bg)
     blurred_fg, blurred_bg = _blurred(fg, blurred_bg, a, NARROW)
     at = _sample((blurred_fg, blurred_bg), (xs + 0.5) * scale - 0.5, (ys + 0.5) * scale - 0.5)
-    pixels = rgb[ys, xs].astype(np.float32) * (1.0 / 255.0)
-    fg_soft = _correct(pixels, alpha[ys, xs][:, None], at[0], at[1])
+    pixels = rgb.reshape(-1, 3)[soft].astype(np.float32) * (1.0 / 255.0)
+    fg_soft = _correct(pixels, alpha.reshape(-1)[soft][:, None], at[0], at[1])
     out = rgb.copy()
-    out[ys, xs] = (fg_soft * 255.0 + 0.5).astype(np.uint8)
+    out.reshape(-1, 3)[soft] = (fg_soft * 255.0 + 0.5).astype(np.uint8)
     return out
+
+
+def to_uint8(alpha: np.ndarray) -> np.ndarray:
+    """A 0..1 alpha as rounded 8-bit values."""
+    return cv2.convertScaleAbs(alpha, alpha=255.0)
 
 
 def _sample(maps: tuple[np.ndarray, ...], x: np.ndarray, y: np.ndarray) -> list[np.ndarray]:

@@ -15,7 +15,7 @@ import onnxruntime as ort
 from . import encoder
 from .decoder import Limits, decode
 from .errors import ModelUnavailableError
-from .matting import estimate_foreground, fuse, normalise, upsample
+from .matting import estimate_foreground, fuse, normalise, to_uint8, upsample
 from .registry import ModelSpec
 from .sessions import Sessions
 
@@ -77,7 +77,7 @@ class Pipeline:
             if decoded.alpha is not None:
                 alpha *= decoded.alpha.astype(np.float32) * (1.0 / 255.0)
             foreground = estimate_foreground(decoded.rgb, alpha)
-            alpha8 = (alpha * 255.0 + 0.5).astype(np.uint8)
+            alpha8 = to_uint8(alpha)
         with stage("encode"):
             cutout = _encode(foreground, alpha8, spec, options)
         cutout.timings = timings
