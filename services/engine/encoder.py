@@ -13,10 +13,9 @@ from . import png
 
 def cutout(foreground: np.ndarray, alpha: np.ndarray, *, fmt: str, quality: int) -> bytes:
     """A transparent cut-out: RGBA PNG, or WebP (lossy with alpha, lossless at 100)."""
-    rgba = np.empty((*alpha.shape, 4), np.uint8)
-    rgba[..., :3] = foreground
-    rgba[..., 3] = alpha
-    rgba[alpha == 0, :3] = 0  # hidden pixels compress better as black
+    _, visible = cv2.threshold(alpha, 0, 255, cv2.THRESH_BINARY)
+    hidden_black = cv2.bitwise_and(foreground, foreground, mask=visible)  # compresses better
+    rgba = cv2.merge([*cv2.split(hidden_black), alpha])
     if fmt != "webp":
         return png.encode(rgba)
     buffer = io.BytesIO()
