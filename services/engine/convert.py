@@ -100,17 +100,11 @@ def _dynamic_resizes(graph: onnx.GraphProto, native: int) -> None:
     }
     source = graph.input[0].name
     prefix = [
+        _constant("dyn/two", 2),
+        _constant("dyn/four", 4),
+        _constant("dyn/native", native),
         helper.make_node("Shape", [source], ["dyn/shape"]),
-        helper.make_node(
-            "Constant", [], ["dyn/two"], value=numpy_helper.from_array(np.array([2]))
-        ),
-        helper.make_node(
-            "Constant", [], ["dyn/four"], value=numpy_helper.from_array(np.array([4]))
-        ),
         helper.make_node("Slice", ["dyn/shape", "dyn/two", "dyn/four"], ["dyn/hw"]),
-        helper.make_node(
-            "Constant", [], ["dyn/native"], value=numpy_helper.from_array(np.array([native]))
-        ),
     ]
     sizes = {n.input[3] for n in graph.node if n.op_type == "Resize" and len(n.input) == 4}
     nodes: list[onnx.NodeProto] = []
