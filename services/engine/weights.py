@@ -37,17 +37,20 @@ class WeightsDir:
             return None
         return Record(*fields) if len(fields) == 3 else None
 
-    def is_present(self, spec: ModelSpec) -> bool:
-        """Fetched, and prepared by the current recipe (the file is not hashed here)."""
+    def current(self, spec: ModelSpec) -> Record | None:
+        """The record, if the file is here and was prepared by the current recipe (unhashed)."""
         record = self.record(spec)
-        return (
-            self.path(spec).is_file() and record is not None and record.revision == spec.revision
-        )
+        if record is None or record.revision != spec.revision or not self.path(spec).is_file():
+            return None
+        return record
+
+    def is_present(self, spec: ModelSpec) -> bool:
+        return self.current(spec) is not None
 
     def verify(self, spec: ModelSpec, *, progress: bool = False) -> None:
         """Raise ModelUnavailableError unless the file matches its recorded sha256."""
-        record = self.record(spec)
-        if not self.is_present(spec) or record is None:
+        record = self.current(spec)
+        if record is None:
             raise ModelUnavailableError(
                 spec.name, "not fetched, or from an older recipe: run `make models`"
             )
@@ -56,8 +59,8 @@ class WeightsDir:
 
     def fetch(self, spec: ModelSpec, *, force: bool = False) -> Record:
         """Fetch the model unless it is already here; return its record."""
-        existing = self.record(spec)
-        if existing is not None and self.is_present(spec) and not force:
+        existing = self.current(spec)
+        if existing is not None and not force:
             return existing
         self.root.mkdir(parents=True, exist_ok=True)
         try:
