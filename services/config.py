@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+MiB = 1024 * 1024
 
 
 class Settings(BaseSettings):
@@ -18,8 +21,37 @@ class Settings(BaseSettings):
     precise_model_source: str | None = Field(None, description="as fast_model_source")
     engine_threads: int = Field(2, ge=1, description="ONNX Runtime intra-op threads per job")
     engine_concurrency: int = Field(1, ge=1, description="images processed at once")
-    max_input_bytes: int = Field(50 * 1024 * 1024, ge=1, description="largest input file")
+    max_input_bytes: int = Field(50 * MiB, ge=1, description="largest input file")
     max_input_pixels: int = Field(50_000_000, ge=1, description="largest input, in pixels")
+
+    # The HTTP server (python -m services.server)
+    server_host: str = Field("127.0.0.1", description="address the server listens on")
+    server_port: int = Field(8000, ge=0, le=65535, description="port the server listens on")
+    server_tokens: Annotated[list[SecretStr], NoDecode] = Field(
+        default_factory=list, description="comma-separated API tokens the server accepts"
+    )
+    public_base_url: str | None = Field(
+        None, description="base of output URLs (default: the URL the request came to)"
+    )
+    output_dir: Path = Field(Path("data/outputs"), description="where outputs are kept")
+    output_ttl_seconds: int = Field(24 * 3600, ge=1, description="how long outputs are served")
+    sweep_interval_seconds: int = Field(600, ge=1, description="how often expired outputs go")
+    max_records: int = Field(10, ge=1, description="records per call")
+    max_body_bytes: int = Field(72 * MiB, ge=1, description="largest request body")
+    queue_size: int = Field(16, ge=0, description="records that may wait for the engine")
+    max_connections: int = Field(64, ge=1, description="connections served at once")
+    url_timeout_seconds: float = Field(20.0, gt=0, description="time to fetch one _url")
+    url_allow_networks: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="comma-separated CIDRs a _url may reach despite being private or loopback",
+    )
+
+    @field_validator("server_tokens", "url_allow_networks", mode="before")
+    @classmethod
+    def _split(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return [item.strip() for item in value.split(",") if item.strip()]
+        return value
 
     def model_sources(self) -> dict[str, str | None]:
         return {"fast": self.fast_model_source, "precise": self.precise_model_source}

@@ -12,12 +12,11 @@ from pathlib import Path
 from tqdm import tqdm
 
 from services.config import Settings
+from services.factory import build_engine
 
-from .decoder import Limits
 from .engine import Engine
 from .errors import ImageError, ModelError
 from .pipeline import Cutout, Options
-from .registry import configured
 
 HIDDEN = (".", "_")
 
@@ -112,12 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         image_format=args.format,
         image_quality=args.quality,
     )
-    engine = Engine(
-        settings.models_dir,
-        threads=settings.engine_threads,
-        limits=Limits(settings.max_input_bytes, settings.max_input_pixels),
-        models={spec.name: spec for spec in configured(settings.model_sources())},
-    )
+    engine = build_engine(settings)
     try:
         return asyncio.run(run(engine, files, args.outdir, args.model, options))
     except ModelError as exc:
