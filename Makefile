@@ -34,6 +34,7 @@ test: models lint
 bench: models
 	$(BIN)/python benchmarks/speed.py --markdown
 	$(BIN)/python benchmarks/memory.py --markdown
+	$(BIN)/python benchmarks/api.py --markdown
 
 bench-quality: models  # every eval image, four models: over an hour on 2 cores
 	$(BIN)/python benchmarks/quality.py --markdown

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from services.config import Settings
 from services.engine import Engine, Limits
+from tests.servers import running, server_settings
 
 
 @pytest.fixture(scope="session")
@@ -19,3 +20,11 @@ async def engine(models_dir: Path) -> AsyncIterator[Engine]:
     engine = Engine(models_dir, threads=2, limits=Limits(max_bytes=8 << 20, max_pixels=4_000_000))
     yield engine
     engine.close()
+
+
+@pytest.fixture(scope="session")
+def api_url(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -> Iterator[str]:
+    """Our API server on loopback, shared by the tests that don't change its settings."""
+    tmp = tmp_path_factory.mktemp("server")
+    with running(server_settings(tmp, models_dir, max_body_bytes=1 << 20)) as url:
+        yield url

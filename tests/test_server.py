@@ -7,7 +7,7 @@ import base64
 import logging
 import os
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +26,6 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode()
 
 
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -> Iterator[str]:
-    tmp = tmp_path_factory.mktemp("server")
-    with running(server_settings(tmp, models_dir, max_body_bytes=1 << 20)) as url:
-        yield url
-
-
 @pytest.fixture
 async def http() -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(timeout=60) as client:
@@ -40,9 +33,9 @@ async def http() -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def call(
-    http: httpx.AsyncClient, base_url: str, body: Any, model: str = "fast"
+    http: httpx.AsyncClient, api_url: str, body: Any, model: str = "fast"
 ) -> httpx.Response:
-    return await http.post(f"{base_url}/removebg/{model}/removebg", json=body, headers=AUTH)
+    return await http.post(f"{api_url}/removebg/{model}/removebg", json=body, headers=AUTH)
 
 
 @pytest.mark.parametrize("model", ["fast", "precise"])
@@ -57,7 +50,7 @@ async def call(
 )
 async def test_each_model_and_format_with_every_output(
     http: httpx.AsyncClient,
-    base_url: str,
+    api_url: str,
     model: str,
     image_format: str | None,
     suffix: str,
@@ -71,7 +64,7 @@ async def test_each_model_and_format_with_every_output(
     }
     if image_format:
         body["image_format"] = image_format
-    response = await call(http, base_url, body, model)
+    response = await call(http, api_url, body, model)
     assert response.status_code == 200
     answer = RemoveBgAnswer.model_validate(response.json())
     record = answer.records[0]
@@ -97,20 +90,20 @@ async def test_each_model_and_format_with_every_output(
 
 
 async def test_outputs_only_when_asked_and_record_values_win(
-    http: httpx.AsyncClient, base_url: str
+    http: httpx.AsyncClient, api_url: str
 ) -> None:
     body = {
         "binary_mask": True,
         "records": [{"_base64": b64(DISC), "binary_mask": False, "white_background": True}],
     }
-    record = (await call(http, base_url, body)).json()["records"][0]
+    record = (await call(http, api_url, body)).json()["records"][0]
     assert "_output_url_mask" not in record
     assert "_output_url_whitebg" in record
     assert "_base64" not in record  # the input is not echoed back
 
 
 async def test_a_data_uri_and_a_loopback_url_are_accepted(
-    http: httpx.AsyncClient, base_url: str
+    http: httpx.AsyncClient, api_url: str
 ) -> None:
     routes = {"/cat.jpg": (200, {"Content-Type": "image/jpeg"}, sample())}
     with image_host(routes) as host:
@@ -120,13 +113,13 @@ async def test_a_data_uri_and_a_loopback_url_are_accepted(
                 {"_url": f"{host}/cat.jpg", "_id": "cat"},
             ]
         }
-        records = (await call(http, base_url, body)).json()["records"]
+        records = (await call(http, api_url, body)).json()["records"]
     assert [r["_status"]["code"] for r in records] == [200, 200]
     assert records[1]["_id"] == "cat"
     assert records[1]["_url"] == f"{host}/cat.jpg"
 
 
-async def test_a_broken_record_fails_alone(http: httpx.AsyncClient, base_url: str) -> None:
+async def test_a_broken_record_fails_alone(http: httpx.AsyncClient, api_url: str) -> None:
     body = {
         "records": [
             {"_base64": b64(b"this is not an image")},
@@ -135,7 +128,7 @@ async def test_a_broken_record_fails_alone(http: httpx.AsyncClient, base_url: st
             {},
         ]
     }
-    response = await call(http, base_url, body)
+    response = await call(http, api_url, body)
     assert response.status_code == 200
     answer = response.json()
     codes = [record["_status"]["code"] for record in answer["records"]]
@@ -160,10 +153,10 @@ async def test_a_broken_record_fails_alone(http: httpx.AsyncClient, base_url: st
     ],
 )
 async def test_a_malformed_call_gets_400_with_a_description(
-    http: httpx.AsyncClient, base_url: str, body: bytes, expected: str
+    http: httpx.AsyncClient, api_url: str, body: bytes, expected: str
 ) -> None:
     response = await http.post(
-        f"{base_url}/removebg/fast/removebg",
+        f"{api_url}/removebg/fast/removebg",
         content=body,
         headers={**AUTH, "Content-Type": "application/json"},
     )
@@ -177,30 +170,30 @@ async def test_a_malformed_call_gets_400_with_a_description(
     "header", [None, "Token wrong", f"Bearer {TOKEN}", TOKEN, f"Token {TOKEN}x", "Token"]
 )
 async def test_a_bad_token_gets_401(
-    http: httpx.AsyncClient, base_url: str, header: str | None, caplog: pytest.LogCaptureFixture
+    http: httpx.AsyncClient, api_url: str, header: str | None, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
     headers = {} if header is None else {"Authorization": header}
     response = await http.post(
-        f"{base_url}/removebg/fast/removebg", json={"records": [{}]}, headers=headers
+        f"{api_url}/removebg/fast/removebg", json={"records": [{}]}, headers=headers
     )
     assert response.status_code == 401
     assert response.json()["status"]["code"] == 401
     assert TOKEN not in caplog.text
 
 
-async def test_a_too_large_body_gets_413(http: httpx.AsyncClient, base_url: str) -> None:
+async def test_a_too_large_body_gets_413(http: httpx.AsyncClient, api_url: str) -> None:
     body = {"records": [{"_base64": b64(os.urandom(1 << 20))}]}
-    response = await call(http, base_url, body)
+    response = await call(http, api_url, body)
     assert response.status_code == 413
     assert "larger than" in response.json()["status"]["error_description"]
 
 
-async def test_an_unknown_model_or_path_gets_404(http: httpx.AsyncClient, base_url: str) -> None:
-    response = await call(http, base_url, {"records": [{}]}, model="medium")
+async def test_an_unknown_model_or_path_gets_404(http: httpx.AsyncClient, api_url: str) -> None:
+    response = await call(http, api_url, {"records": [{}]}, model="medium")
     assert response.status_code == 404
     assert "unknown model" in response.json()["status"]["error_description"]
-    assert (await http.get(f"{base_url}/elsewhere")).status_code == 404
+    assert (await http.get(f"{api_url}/elsewhere")).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -216,29 +209,29 @@ async def test_an_unknown_model_or_path_gets_404(http: httpx.AsyncClient, base_u
     ],
 )
 async def test_a_private_or_odd_url_is_refused(
-    http: httpx.AsyncClient, base_url: str, url: str
+    http: httpx.AsyncClient, api_url: str, url: str
 ) -> None:
-    record = (await call(http, base_url, {"records": [{"_url": url}]})).json()["records"][0]
+    record = (await call(http, api_url, {"records": [{"_url": url}]})).json()["records"][0]
     assert record["_status"]["code"] == 400
     assert "_output_url" not in record
 
 
 async def test_a_redirect_to_a_refused_address_is_refused(
-    http: httpx.AsyncClient, base_url: str
+    http: httpx.AsyncClient, api_url: str
 ) -> None:
     # Only 127.0.0.0/8 is allowed: the second hop to 10.0.0.1 is checked again.
     routes = {"/hop": (302, {"Location": "http://10.0.0.1/a.jpg"}, b"")}
     with image_host(routes) as host:
-        record = (await call(http, base_url, {"records": [{"_url": f"{host}/hop"}]})).json()
+        record = (await call(http, api_url, {"records": [{"_url": f"{host}/hop"}]})).json()
     status = record["records"][0]["_status"]
     assert status["code"] == 400
     assert "private" in status["error_description"]
 
 
 async def test_an_expired_output_answers_404(
-    http: httpx.AsyncClient, base_url: str, tmp_path_factory: pytest.TempPathFactory
+    http: httpx.AsyncClient, api_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    record = (await call(http, base_url, {"records": [{"_base64": b64(DISC)}]})).json()
+    record = (await call(http, api_url, {"records": [{"_base64": b64(DISC)}]})).json()
     url = record["records"][0]["_output_url"]
     assert (await http.get(url)).status_code == 200
     path = next(tmp_path_factory.getbasetemp().glob(f"server*/outputs/{url.rsplit('/', 1)[1]}"))
@@ -249,11 +242,11 @@ async def test_an_expired_output_answers_404(
     assert "expired" in expired.json()["status"]["error_description"]
 
 
-async def test_health_and_openapi(http: httpx.AsyncClient, base_url: str) -> None:
-    health = (await http.get(f"{base_url}/health")).json()
+async def test_health_and_openapi(http: httpx.AsyncClient, api_url: str) -> None:
+    health = (await http.get(f"{api_url}/health")).json()
     assert health["status"] == "ok"
     assert set(health["models"]) == {"fast", "precise"}
-    schema = (await http.get(f"{base_url}/openapi.json")).json()
+    schema = (await http.get(f"{api_url}/openapi.json")).json()
     assert "/removebg/{model}/removebg" in schema["paths"]
     assert "_base64" in schema["components"]["schemas"]["Record"]["properties"]
 

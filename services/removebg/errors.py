@@ -1,13 +1,13 @@
 """The errors of a Remove Background backend; each carries a message a user can read.
 
-    RemoveBgError
-    ├── AuthError                  the token was refused (401, 403)
-    ├── RateLimitedError           quota or rate limit (429); keeps `retry_after`
-    ├── RequestRejectedError       the call itself was refused (another 4XX)
-    │   └── ImageRejectedError     one image was refused (a record's 4XX)
-    ├── ServiceUnavailableError    5XX, connection failures, a malformed answer
-    │   ├── ServiceTimeoutError    no answer in time
-    │   └── MalformedAnswerError   the answer does not follow the contract
+RemoveBgError
+├── AuthError                  the token was refused (401, 403)
+├── RateLimitedError           quota or rate limit (429); keeps `retry_after`
+├── RequestRejectedError       the call itself was refused (another 4XX)
+│   └── ImageRejectedError     one image was refused (a record's 4XX)
+├── ServiceUnavailableError    5XX, connection failures, a malformed answer
+│   ├── ServiceTimeoutError    no answer in time
+│   └── MalformedAnswerError   the answer does not follow the contract
 """
 
 from __future__ import annotations

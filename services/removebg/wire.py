@@ -25,7 +25,7 @@ class Wire(BaseModel):
 
 class Status(Wire):
     code: int
-    text: str
+    text: str = ""
     error_description: str | None = None
     request_id: str | None = None
     proc_id: str | None = None
