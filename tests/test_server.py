@@ -266,3 +266,29 @@ async def test_a_full_queue_answers_429_with_retry_after(
     assert codes == [200, 200, 429, 429]
     refused = next(answer for answer in answers if answer.status_code == 429)
     assert refused.json()["status"]["code"] == 429
+
+
+async def test_a_record_with_both_url_and_base64_is_refused(
+    http: httpx.AsyncClient, api_url: str
+) -> None:
+    body = {"records": [{"_base64": b64(DISC), "_url": "http://example.com/a.jpg"}]}
+    status = (await call(http, api_url, body)).json()["records"][0]["_status"]
+    assert status["code"] == 400
+    assert "not both" in status["error_description"]
+
+
+async def test_the_sweeper_deletes_expired_outputs(
+    tmp_path: Path, models_dir: Path, http: httpx.AsyncClient
+) -> None:
+    settings = server_settings(
+        tmp_path, models_dir, output_ttl_seconds=1, sweep_interval_seconds=1
+    )
+    with running(settings) as url:
+        await call(http, url, {"records": [{"_base64": b64(DISC)}]})
+        outputs = tmp_path / "outputs"
+        assert await asyncio.to_thread(os.listdir, outputs)
+        for _ in range(50):
+            await asyncio.sleep(0.1)
+            if not await asyncio.to_thread(os.listdir, outputs):
+                break
+        assert await asyncio.to_thread(os.listdir, outputs) == []
