@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -46,7 +46,30 @@ class Settings(BaseSettings):
         description="comma-separated CIDRs a _url may reach despite being private or loopback",
     )
 
-    @field_validator("server_tokens", "url_allow_networks", mode="before")
+
+    # The Telegram bot (python -m bot)
+    telegram_bot_token: SecretStr | None = Field(None, description="from @BotFather; required")
+    telegram_api_base_url: str = Field(
+        "https://api.telegram.org/bot", description="Bot API base; a local server or test peer"
+    )
+    telegram_file_base_url: str = Field(
+        "https://api.telegram.org/file/bot", description="Bot API file base"
+    )
+    removebg_backend: Literal["local", "api"] = Field(
+        "local", description="the embedded engine, or an HTTP server of the contract"
+    )
+    removebg_api_url: str = Field("https://api.ximilar.com", description="for backend api")
+    removebg_api_token: SecretStr | None = Field(None, description="for backend api")
+    removebg_timeout_seconds: float = Field(120.0, gt=0, description="one call to the backend")
+    database_path: Path = Field(Path("data/bot.sqlite3"), description="settings and usage")
+    admin_user_ids: Annotated[list[int], NoDecode] = Field(
+        default_factory=list, description="comma-separated Telegram user ids allowed /stats"
+    )
+    webhook_url: str | None = Field(None, description="public HTTPS URL; unset means polling")
+    webhook_secret: SecretStr | None = Field(None, description="secret token for the webhook")
+    port: int = Field(8443, ge=1, le=65535, description="webhook listening port")
+
+    @field_validator("server_tokens", "url_allow_networks", "admin_user_ids", mode="before")
     @classmethod
     def _split(cls, value: Any) -> Any:
         if isinstance(value, str):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from .config import Settings
 from .engine import Engine, Limits
 from .engine.registry import configured
+from .removebg import Backend, RemoveBgClient
+from .removebg.local import LocalBackend
 
 
 def build_engine(settings: Settings) -> Engine:
@@ -15,4 +17,17 @@ def build_engine(settings: Settings) -> Engine:
         concurrency=settings.engine_concurrency,
         limits=Limits(settings.max_input_bytes, settings.max_input_pixels),
         models={spec.name: spec for spec in configured(settings.model_sources())},
+    )
+
+
+def build_backend(settings: Settings) -> Backend:
+    """REMOVEBG_BACKEND: the embedded engine (`local`) or a server of the contract (`api`)."""
+    if settings.removebg_backend == "local":
+        return LocalBackend(build_engine(settings), warm_up=("fast", "precise"))
+    if settings.removebg_api_token is None:
+        raise ValueError("REMOVEBG_BACKEND=api needs REMOVEBG_API_TOKEN")
+    return RemoveBgClient(
+        settings.removebg_api_url,
+        settings.removebg_api_token,
+        timeout=settings.removebg_timeout_seconds,
     )

@@ -1,0 +1,52 @@
+"""`python -m bot`: polling, or a webhook when WEBHOOK_URL is set."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import sys
+from urllib.parse import urlsplit
+
+from telegram import Update
+
+from services.config import Settings
+
+from .app import build_application
+
+
+def main() -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its log lines carry the bot token
+    settings = Settings()
+    if settings.telegram_bot_token is None:
+        print(
+            "error: TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather and put it in "
+            "the environment or in .env (see .env.example).",
+            file=sys.stderr,
+        )
+        return 2
+    app = build_application(settings)
+    if settings.webhook_url:
+        # Telegram echoes the secret on every call, so a random one per start works too.
+        secret = (
+            settings.webhook_secret.get_secret_value()
+            if settings.webhook_secret
+            else secrets.token_urlsafe(32)
+        )
+        app.run_webhook(
+            listen="0.0.0.0",
+            port=settings.port,
+            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
+            webhook_url=settings.webhook_url,
+            secret_token=secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        app.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

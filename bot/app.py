@@ -1,0 +1,107 @@
+"""The application: builder, handlers, and the services it opens and closes."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from telegram import BotCommand, Update
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from services.config import Settings
+from services.factory import build_backend
+from services.removebg import Backend
+from storage import Jobs, SharedDatabase, UsageLog, Users, open_database
+
+from . import handlers, jobflow, keyboards, preferences, reports, texts
+from .context import KEY, Deps
+from .resume import resume_unfinished
+from .runner import JobRunner
+
+log = logging.getLogger(__name__)
+DB_KEY = "database"
+
+
+def build_application(settings: Settings, *, backend: Backend | None = None) -> Application:
+    """Everything wired; services open in post_init and close in post_shutdown."""
+    assert settings.telegram_bot_token is not None
+    token = settings.telegram_bot_token.get_secret_value()
+
+    async def post_init(app: Application) -> None:
+        used = backend or build_backend(settings)
+        db = open_database(settings.database_path)
+        jobs = Jobs(db)
+        runner = JobRunner(used, jobs, timeout=settings.removebg_timeout_seconds)
+        app.bot_data[KEY] = Deps(
+            used, Users(db), jobs, UsageLog(db), runner, frozenset(settings.admin_user_ids)
+        )
+        app.bot_data[DB_KEY] = db
+        await used.initialize()
+        await app.bot.set_my_commands([BotCommand(*command) for command in texts.COMMANDS])
+        await resume_unfinished(app.bot, app.bot_data[KEY])
+
+    async def post_shutdown(app: Application) -> None:
+        deps = app.bot_data.get(KEY)
+        if isinstance(deps, Deps):
+            await deps.runner.stop()
+            await deps.backend.shutdown()
+        db = app.bot_data.get(DB_KEY)
+        if isinstance(db, SharedDatabase):
+            db.close()
+
+    app = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(settings.telegram_api_base_url)
+        .base_file_url(settings.telegram_file_base_url)
+        .concurrent_updates(True)
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    add_handlers(app)
+    return app
+
+
+def add_handlers(app: Application) -> None:
+    app.add_handler(CommandHandler(["start", "help"], handlers.start))
+    app.add_handler(CommandHandler("settings", preferences.show_settings))
+    app.add_handler(CommandHandler("usage", reports.usage))
+    app.add_handler(CommandHandler("stats", reports.stats))
+    app.add_handler(MessageHandler(filters.PHOTO, handlers.receive_photo))
+    app.add_handler(MessageHandler(filters.Document.ALL, handlers.receive_document))
+    app.add_handler(CallbackQueryHandler(on_button))
+    app.add_error_handler(on_error)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every inline button: settings, or an action on a job."""
+    query = update.callback_query
+    if query is None:
+        return
+    action = keyboards.parse(query.data)
+    if action is None:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+    elif action.kind == "set":
+        await preferences.change_setting(query, context, action.target)
+    else:
+        await jobflow.on_job_button(query, context, action)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the traceback; tell the user something went wrong when we know who they are."""
+    log.error("an update failed", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        with contextlib.suppress(TelegramError):
+            await context.bot.send_message(update.effective_chat.id, texts.UNEXPECTED)

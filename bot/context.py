@@ -1,0 +1,39 @@
+"""What the handlers share, kept in `application.bot_data`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
+
+from telegram.ext import ContextTypes
+
+from services.removebg import Backend
+from storage import Jobs, UsageLog, Users
+
+from .runner import JobRunner
+
+P = ParamSpec("P")
+T = TypeVar("T")
+KEY = "deps"
+
+
+@dataclass
+class Deps:
+    backend: Backend
+    users: Users
+    jobs: Jobs
+    usage: UsageLog
+    runner: JobRunner
+    admins: frozenset[int]
+
+    async def db(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """A storage call, off the event loop."""
+        return await asyncio.to_thread(call, *args, **kwargs)
+
+
+def deps_of(context: ContextTypes.DEFAULT_TYPE) -> Deps:
+    deps = context.bot_data[KEY]
+    assert isinstance(deps, Deps)
+    return deps

@@ -1,0 +1,104 @@
+"""Inline keyboards and their `callback_data`: short, and never more than a job id."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from services.removebg.wire import OutputOptions
+
+from .texts import MODEL_NAMES
+
+FORMATS = ("png", "webp", "jpg")
+QUALITIES = (60, 75, 85, 95, 100)
+_DATA = re.compile(r"^(run|opt|redo|again|set):([A-Za-z0-9_-]{1,16})(?::([a-z]{1,10}))?$")
+
+
+@dataclass(frozen=True)
+class Action:
+    """A parsed button: `kind` on the job (or setting) `target`, with an optional `arg`."""
+
+    kind: str
+    target: str
+    arg: str | None = None
+
+    @property
+    def data(self) -> str:
+        return f"{self.kind}:{self.target}" + (f":{self.arg}" if self.arg else "")
+
+
+def parse(data: str | None) -> Action | None:
+    """The button's action, or None for data we never made (forged or from an old version)."""
+    match = _DATA.match(data or "")
+    return Action(*match.groups()) if match else None
+
+
+def choice(job_id: str, options: OutputOptions) -> InlineKeyboardMarkup:
+    """Fast / Precise, and toggles that flip in place."""
+    fmt = (options.image_format or "png").upper()
+    rows = [
+        [
+            _button("⚡ Fast", "run", job_id, "fast"),
+            _button("🎯 Precise", "run", job_id, "precise"),
+        ],
+        [
+            _button(f"{_tick(options.binary_mask)} Mask", "opt", job_id, "mask"),
+            _button(f"{_tick(options.white_background)} White background", "opt", job_id, "white"),
+        ],
+        [_button(f"Format: {fmt} ↻", "opt", job_id, "format")],
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def result(job_id: str, model: str) -> InlineKeyboardMarkup:
+    other = "precise" if model == "fast" else "fast"
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(f"↻ Redo with {MODEL_NAMES[other]}", "redo", job_id, other),
+                _button("⚙ Other outputs", "again", job_id),
+            ]
+        ]
+    )
+
+
+def settings(model: str, options: OutputOptions, ask_each_time: bool) -> InlineKeyboardMarkup:
+    fmt = (options.image_format or "png").upper()
+    rows = [
+        [_button(f"Model: {MODEL_NAMES[model]} ↻", "set", "model")],
+        [
+            _button(f"{_tick(options.binary_mask)} Mask", "set", "mask"),
+            _button(f"{_tick(options.white_background)} White background", "set", "white"),
+        ],
+        [
+            _button(f"Format: {fmt} ↻", "set", "format"),
+            _button(f"Quality: {options.image_quality} ↻", "set", "quality"),
+        ],
+        [_button(f"{_tick(ask_each_time)} Ask each time", "set", "ask")],
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def toggled(options: OutputOptions, what: str) -> OutputOptions:
+    """`options` with one toggle flipped or one cycle advanced."""
+    if what == "mask":
+        return options.model_copy(update={"binary_mask": not options.binary_mask})
+    if what == "white":
+        return options.model_copy(update={"white_background": not options.white_background})
+    if what == "format":
+        fmt = FORMATS[(FORMATS.index(options.image_format or "png") + 1) % len(FORMATS)]
+        return options.model_copy(update={"image_format": fmt})
+    if what == "quality":
+        higher = [q for q in QUALITIES if q > options.image_quality]
+        return options.model_copy(update={"image_quality": higher[0] if higher else QUALITIES[0]})
+    raise ValueError(f"unknown toggle {what!r}")
+
+
+def _button(text: str, kind: str, target: str, arg: str | None = None) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=Action(kind, target, arg).data)
+
+
+def _tick(on: bool) -> str:
+    return "☑" if on else "☐"

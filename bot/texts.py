@@ -1,0 +1,67 @@
+"""Everything the bot says, in one place."""
+
+from __future__ import annotations
+
+MODEL_NAMES = {"fast": "Fast", "precise": "Precise"}
+
+START = (
+    "Hi! I remove backgrounds from photos.\n\n"
+    "Send me a photo, or better, an image as a file (📎 → File) to keep full quality. "
+    "I'll ask which model to use:\n"
+    "• <b>Fast</b>: a second or so, good for most photos.\n"
+    "• <b>Precise</b>: finer edges for hair, fur and products.\n\n"
+    "You get a transparent PNG, and if you like, a mask and a white-background JPG.\n\n"
+    "Example: send a picture of your cat, tap <b>Precise</b>, and I send back "
+    "<code>cat.png</code> with the background gone.\n\n"
+    "/settings: your defaults · /usage: what you've used · /help: this message"
+)
+COMMANDS = [
+    ("start", "What this bot does"),
+    ("help", "How to use it"),
+    ("settings", "Default model, outputs and format"),
+    ("usage", "How much you've used"),
+]
+
+CHOOSE = "Choose a model. The toggles below set what you get back."
+PHOTO_TIP = (
+    "Tip: Telegram compresses photos. Send the image as a file (📎 → File) to keep full quality."
+)
+QUEUED = "⏳ Waiting for your previous image to finish…"
+DOWNLOADING = "⬇️ Downloading your image…"
+REMOVING = "✂️ Removing the background ({model})…"
+UPLOADING = "⬆️ Sending the result…"
+DONE = "✅ {model} · {seconds:.1f} s · {files}"
+REDO_HINT = "Try the other model or other outputs:"
+RESUMED = "The bot restarted; picking your image up again…"
+LOST = "Sorry, the bot restarted and lost track of your image. Please send it again."
+
+NOT_AN_IMAGE = (
+    "That file isn't an image I can read. Send a JPEG, PNG, WebP, GIF, BMP, TIFF or HEIC image."
+)
+TOO_BIG = (
+    "That file is too big: bots can only download files up to 20 MB from Telegram. "
+    "Please send a smaller image."
+)
+BACKEND_DOWN = "The background-removal service is unavailable right now. Please try again later."
+BACKEND_BUSY = "The background-removal service is busy. Please try again in a little while."
+BACKEND_TIMEOUT = "That took too long and I gave up. Please try again, or try the Fast model."
+BACKEND_MISCONFIGURED = (
+    "The background-removal service refused this bot's credentials. The bot's admin needs to fix "
+    "its settings; please try again later."
+)
+REJECTED = "I couldn't process that image: {reason}"
+TELEGRAM_FAILED = "Telegram didn't let me fetch or send the files. Please try again."
+UNEXPECTED = "Something went wrong on my side. Please try again."
+STALE_BUTTON = "This button has expired. Please send the image again."
+NOT_YOURS = "That button belongs to someone else's image."
+ALREADY_RUNNING = "Already on it!"
+
+SETTINGS = (
+    "<b>Your defaults</b>\n"
+    "These apply to every new image. With “Ask each time” off, images are processed at once."
+)
+SETTINGS_SAVED = "Saved."
+
+USAGE = "<b>Your usage</b>\nToday: {today}\nLast 30 days: {month}"
+NO_USAGE = "nothing yet"
+STATS_REFUSED = "Sorry, /stats is only for the bot's admins."

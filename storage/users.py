@@ -1,0 +1,123 @@
+"""Users: when we first and last saw them, their default settings, and the one-off photo tip."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+from .database import SharedDatabase
+from .errors import UserNotFoundError
+from .times import iso
+
+MODELS = ("fast", "precise")
+IMAGE_FORMATS = ("png", "webp", "jpg")
+_SETTINGS_COLUMNS = (
+    "model",
+    "binary_mask",
+    "white_background",
+    "image_format",
+    "image_quality",
+    "ask_each_time",
+)
+
+
+@dataclass(frozen=True)
+class UserSettings:
+    """A user's defaults; `ask_each_time` shows the model choice for every image."""
+
+    model: str = "fast"
+    binary_mask: bool = False
+    white_background: bool = False
+    image_format: str = "png"
+    image_quality: int = 85
+    ask_each_time: bool = True
+
+    def __post_init__(self) -> None:
+        if self.model not in MODELS:
+            raise ValueError(f"unknown model {self.model!r}; expected one of {MODELS}")
+        if self.image_format not in IMAGE_FORMATS:
+            raise ValueError(
+                f"unknown image format {self.image_format!r}; expected one of {IMAGE_FORMATS}"
+            )
+        if isinstance(self.image_quality, bool) or not 1 <= self.image_quality <= 100:
+            raise ValueError(f"image quality must be 1..100, not {self.image_quality!r}")
+
+    def job_options(self) -> dict[str, Any]:
+        """The output options a new job starts with (the `options` of `Jobs.create`)."""
+        return {
+            "binary_mask": self.binary_mask,
+            "white_background": self.white_background,
+            "image_format": self.image_format,
+            "image_quality": self.image_quality,
+        }
+
+
+class Users:
+    """The `users` table. Every method is safe to call from any thread."""
+
+    def __init__(self, db: SharedDatabase) -> None:
+        self._db = db
+
+    def touch(self, user_id: int, username: str | None, *, now: datetime) -> bool:
+        """Record that the user was seen now; True when we had never seen them before."""
+        stamp = iso(now)
+        with self._db.lock, self._db.atomic():
+            inserted = self._db.execute(
+                "INSERT INTO users (user_id, username, first_seen, last_seen) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (user_id) DO NOTHING",
+                (user_id, username, stamp, stamp),
+            ).rowcount
+            if not inserted:
+                self._db.execute(
+                    "UPDATE users SET username = ?, last_seen = max(last_seen, ?)"
+                    " WHERE user_id = ?",
+                    (username, stamp, user_id),
+                )
+        return bool(inserted)
+
+    def settings(self, user_id: int) -> UserSettings:
+        """The user's saved settings, or the defaults for a user who never saved any."""
+        with self._db.lock:
+            row = self._db.execute(
+                f"SELECT {', '.join(_SETTINGS_COLUMNS)} FROM users WHERE user_id = ?", (user_id,)
+            ).fetchone()
+        if row is None:
+            return UserSettings()
+        values = dict(zip(_SETTINGS_COLUMNS, row, strict=True))
+        for flag in ("binary_mask", "white_background", "ask_each_time"):
+            values[flag] = bool(values[flag])
+        return UserSettings(**values)
+
+    def save_settings(self, user_id: int, settings: UserSettings, *, now: datetime) -> None:
+        """Store `settings` as the user's defaults (adding the user if we had never seen them)."""
+        values = asdict(settings)
+        stamp = iso(now)
+        columns = ", ".join(_SETTINGS_COLUMNS)
+        placeholders = ", ".join(f":{name}" for name in _SETTINGS_COLUMNS)
+        updates = ", ".join(f"{name} = excluded.{name}" for name in _SETTINGS_COLUMNS)
+        with self._db.lock:
+            self._db.execute(
+                f"INSERT INTO users (user_id, first_seen, last_seen, {columns})"
+                f" VALUES (:user_id, :now, :now, {placeholders})"
+                f" ON CONFLICT (user_id) DO UPDATE SET {updates},"
+                " last_seen = max(last_seen, excluded.last_seen)",
+                {**values, "user_id": user_id, "now": stamp},
+            )
+
+    def photo_tip_due(self, user_id: int) -> bool:
+        """Whether the user has yet to be told that sending a file keeps full quality."""
+        with self._db.lock:
+            row = self._db.execute(
+                "SELECT photo_tip_shown FROM users WHERE user_id = ?", (user_id,)
+            ).fetchone()
+        return row is None or not row[0]
+
+    def mark_photo_tip(self, user_id: int) -> None:
+        """Remember that the user got the photo tip. Raises UserNotFoundError before `touch`."""
+        with self._db.lock:
+            changed = self._db.execute(
+                "UPDATE users SET photo_tip_shown = 1 WHERE user_id = ?", (user_id,)
+            ).rowcount
+        if not changed:
+            raise UserNotFoundError(f"user {user_id} was never touched")

@@ -1,0 +1,310 @@
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from storage import (
+    JobNotFoundError,
+    Jobs,
+    JobStateError,
+    SharedDatabase,
+    UsageRow,
+    UserSettings,
+    open_database,
+)
+from tests.storage_fixtures import NOW, failed_row, source, usage_row
+
+OPTIONS = UserSettings().job_options()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "bot.sqlite3"
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[SharedDatabase]:
+    with open_database(db_path) as db:
+        yield db
+
+
+@pytest.fixture
+def jobs(db: SharedDatabase) -> Jobs:
+    return Jobs(db)
+
+
+def usage_count(db: SharedDatabase) -> int:
+    count: int = db.execute("SELECT count(*) FROM usage").fetchone()[0]
+    return count
+
+
+def test_a_new_job_is_choosing_with_a_short_url_safe_id(jobs: Jobs) -> None:
+    job = jobs.create(source(), options=OPTIONS, now=NOW)
+    assert len(job.id) <= 12
+    assert job.id.replace("-", "").replace("_", "").isalnum()
+    assert job.state == "choosing"
+    assert (job.model, job.attempts, job.error, job.status_message_id) == (None, 0, None, None)
+    assert job.options == OPTIONS
+    assert job.created_at == job.updated_at == NOW
+    assert jobs.get(job.id) == job
+
+
+def test_job_ids_are_unique(jobs: Jobs) -> None:
+    ids = {jobs.create(source(), options=OPTIONS, now=NOW).id for _ in range(50)}
+    assert len(ids) == 50
+
+
+def test_a_job_can_start_queued_with_its_model(jobs: Jobs) -> None:
+    job = jobs.create(
+        source(kind="photo"),
+        options=OPTIONS,
+        now=NOW,
+        model="precise",
+        state="queued",
+        status_message_id=9,
+    )
+    assert (job.state, job.model, job.kind, job.status_message_id) == (
+        "queued",
+        "precise",
+        "photo",
+        9,
+    )
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"state": "running", "model": "fast"}, ValueError),
+        ({"state": "done", "model": "fast"}, ValueError),
+        ({"model": "slow"}, ValueError),
+        ({"state": "queued"}, JobStateError),
+    ],
+)
+def test_invalid_new_jobs_are_refused(
+    jobs: Jobs, changes: dict[str, Any], error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        jobs.create(source(), options=OPTIONS, now=NOW, **changes)
+
+
+def test_an_unknown_kind_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown kind"):
+        source(kind="video")
+
+
+def test_an_unknown_job_is_none(jobs: Jobs) -> None:
+    assert jobs.get("nope") is None
+
+
+def test_the_job_lifecycle_logs_usage_and_finishes(jobs: Jobs, db: SharedDatabase) -> None:
+    job = jobs.create(source(), options=OPTIONS, now=NOW, status_message_id=8)
+    options = {**OPTIONS, "binary_mask": True}
+    queued = jobs.set_state(job.id, "queued", now=NOW, model="precise", options=options)
+    assert (queued.state, queued.model, queued.options, queued.status_message_id) == (
+        "queued",
+        "precise",
+        options,
+        8,
+    )
+    running = jobs.set_state(job.id, "running", now=NOW + timedelta(seconds=1))
+    assert (running.state, running.attempts) == ("running", 1)
+    done = jobs.finish(
+        job.id,
+        usage_row(model="precise", outputs=("cutout", "mask")),
+        now=NOW + timedelta(seconds=2),
+    )
+    assert (done.state, done.error, done.finished) == ("done", None, True)
+    assert done.updated_at == NOW + timedelta(seconds=2)
+    row = db.execute("SELECT job_id, model, outputs, status FROM usage").fetchone()
+    assert row == (job.id, "precise", '["cutout", "mask"]', "ok")
+
+
+def test_a_failed_usage_fails_the_job(jobs: Jobs, db: SharedDatabase) -> None:
+    job = jobs.create(source(), options=OPTIONS, now=NOW, model="fast", state="queued")
+    jobs.set_state(job.id, "running", now=NOW)
+    failed = jobs.finish(job.id, failed_row(), now=NOW)
+    assert (failed.state, failed.error) == ("failed", "backend down")
+    assert db.execute("SELECT status, error, job_id FROM usage").fetchone() == (
+        "error",
+        "backend down",
+        job.id,
+    )
+
+
+def test_unfinished_jobs_survive_a_restart_oldest_first(db_path: Path) -> None:
+    with open_database(db_path) as db:
+        jobs = Jobs(db)
+        created = [
+            jobs.create(source(source_message_id=n), options=OPTIONS, now=NOW + timedelta(n))
+            for n in (3, 1, 2, 4, 5)
+        ]
+        jobs.set_state(created[0].id, "queued", now=NOW, model="fast")
+        jobs.set_state(created[1].id, "running", now=NOW, model="fast")
+        jobs.set_state(created[3].id, "running", now=NOW, model="fast")
+        jobs.finish(created[3].id, usage_row(), now=NOW)
+        jobs.set_state(created[4].id, "failed", now=NOW, error="gave up")
+    with open_database(db_path) as db:
+        unfinished = Jobs(db).unfinished()
+    assert [(job.source_message_id, job.state) for job in unfinished] == [
+        (1, "running"),
+        (2, "choosing"),
+        (3, "queued"),
+    ]
+
+
+def test_jobs_created_in_the_same_second_keep_their_order(jobs: Jobs) -> None:
+    ids = [jobs.create(source(), options=OPTIONS, now=NOW).id for _ in range(5)]
+    assert [job.id for job in jobs.unfinished()] == ids
+
+
+def negative_time(db: SharedDatabase) -> UsageRow:
+    return usage_row(total_s=-1.0)  # breaks CHECK (total_s >= 0)
+
+
+def invalid_json(db: SharedDatabase) -> UsageRow:
+    return usage_row(options={"bad": float("nan")})  # NaN is not JSON: breaks json_valid
+
+
+def failing_insert(db: SharedDatabase) -> UsageRow:
+    db.execute(
+        "CREATE TRIGGER no_usage BEFORE INSERT ON usage BEGIN SELECT RAISE(ABORT, 'full'); END"
+    )
+    return usage_row()
+
+
+@pytest.mark.parametrize("break_usage", [negative_time, invalid_json, failing_insert])
+def test_finish_is_all_or_nothing(
+    jobs: Jobs, db: SharedDatabase, break_usage: Callable[[SharedDatabase], UsageRow]
+) -> None:
+    job = jobs.create(source(), options=OPTIONS, now=NOW, model="fast", state="queued")
+    before = jobs.set_state(job.id, "running", now=NOW)
+    row = break_usage(db)
+    with pytest.raises(sqlite3.IntegrityError):
+        jobs.finish(job.id, row, now=NOW + timedelta(minutes=1))
+    assert jobs.get(job.id) == before
+    assert usage_count(db) == 0
+    assert not db.conn.in_transaction
+
+
+def test_a_job_finishes_only_once(jobs: Jobs, db: SharedDatabase) -> None:
+    job = jobs.create(source(), options=OPTIONS, now=NOW, model="fast", state="queued")
+    jobs.finish(job.id, usage_row(), now=NOW)
+    with pytest.raises(JobStateError, match="already finished"):
+        jobs.finish(job.id, usage_row(), now=NOW)
+    assert usage_count(db) == 1
+
+
+def test_finish_refuses_usage_of_another_job(jobs: Jobs) -> None:
+    job = jobs.create(source(), options=OPTIONS, now=NOW)
+    with pytest.raises(ValueError, match="not"):
+        jobs.finish(job.id, usage_row(job_id="other"), now=NOW)
+
+
+def test_redo_with_the_other_model_logs_a_second_usage(jobs: Jobs, db: SharedDatabase) -> None:
+    job = jobs.create(source(), options=OPTIONS, now=NOW, model="fast", state="queued")
+    jobs.set_state(job.id, "running", now=NOW)
+    jobs.finish(job.id, usage_row(), now=NOW)
+    jobs.set_state(job.id, "queued", now=NOW, model="precise", from_states=("done", "failed"))
+    jobs.set_state(job.id, "running", now=NOW)
+    again = jobs.finish(job.id, usage_row(model="precise"), now=NOW)
+    assert (again.state, again.model, again.attempts) == ("done", "precise", 2)
+    assert [r[0] for r in db.execute("SELECT model FROM usage ORDER BY id")] == ["fast", "precise"]
+
+
+def test_running_again_does_not_count_another_attempt(jobs: Jobs) -> None:
+    job = jobs.create(source(), options=OPTIONS, now=NOW, model="fast", state="queued")
+    jobs.set_state(job.id, "running", now=NOW)
+    again = jobs.set_state(job.id, "running", now=NOW, status_message_id=99)
+    assert (again.attempts, again.status_message_id) == (1, 99)
+
+
+def test_a_double_tap_is_refused_by_the_state_guard(jobs: Jobs) -> None:
+    job = jobs.create(source(), options=OPTIONS, now=NOW)
+    jobs.set_state(job.id, "queued", now=NOW, model="fast", from_states=("choosing",))
+    with pytest.raises(JobStateError, match="queued"):
+        jobs.set_state(job.id, "queued", now=NOW, model="fast", from_states=("choosing",))
+
+
+@pytest.mark.parametrize(
+    ("state", "changes", "error"),
+    [
+        ("done", {}, ValueError),
+        ("paused", {}, ValueError),
+        ("queued", {}, JobStateError),
+        ("queued", {"model": "slow"}, ValueError),
+    ],
+)
+def test_invalid_state_changes_are_refused(
+    jobs: Jobs, state: str, changes: dict[str, Any], error: type[Exception]
+) -> None:
+    job = jobs.create(source(), options=OPTIONS, now=NOW)
+    with pytest.raises(error):
+        jobs.set_state(job.id, state, now=NOW, **changes)
+    assert jobs.get(job.id) == job
+
+
+def test_an_error_is_kept_only_until_the_next_state(jobs: Jobs) -> None:
+    job = jobs.create(source(), options=OPTIONS, now=NOW)
+    assert jobs.set_state(job.id, "failed", now=NOW, error="lost").error == "lost"
+    assert jobs.set_state(job.id, "queued", now=NOW, model="fast").error is None
+
+
+def test_an_unknown_job_cannot_change_state(jobs: Jobs) -> None:
+    with pytest.raises(JobNotFoundError):
+        jobs.set_state("nope", "failed", now=NOW)
+
+
+def test_an_unknown_job_cannot_finish(jobs: Jobs, db: SharedDatabase) -> None:
+    with pytest.raises(JobNotFoundError):
+        jobs.finish("nope", usage_row(), now=NOW)
+    assert usage_count(db) == 0
+
+
+def test_prune_deletes_old_finished_and_abandoned_jobs(jobs: Jobs) -> None:
+    old, recent = NOW - timedelta(days=8), NOW - timedelta(hours=1)
+
+    def job_in(state: str, when: datetime) -> str:
+        job = jobs.create(source(), options=OPTIONS, now=when, model="fast", state="queued")
+        if state == "done":
+            jobs.finish(job.id, usage_row(), now=when)
+        elif state != "queued":
+            jobs.set_state(job.id, state, now=when)
+        return job.id
+
+    doomed = {job_in(state, old) for state in ("done", "failed", "choosing")}
+    kept = {job_in(state, old) for state in ("queued", "running")}
+    kept |= {job_in(state, recent) for state in ("done", "failed", "choosing")}
+    assert jobs.prune(older_than=NOW - timedelta(days=7)) == 3
+    assert all(jobs.get(job_id) is None for job_id in doomed)
+    assert all(jobs.get(job_id) is not None for job_id in kept)
+    assert jobs.prune(older_than=NOW - timedelta(days=7)) == 0
+
+
+def test_update_changes_fields_and_keeps_state_and_error(jobs: Jobs) -> None:
+    job = jobs.create(source(), options=OPTIONS, now=NOW)
+    jobs.set_state(job.id, "failed", now=NOW, error="lost")
+    later = NOW + timedelta(minutes=1)
+    updated = jobs.update(job.id, now=later, status_message_id=5, options={"binary_mask": True})
+    assert (updated.state, updated.error, updated.attempts) == ("failed", "lost", 0)
+    assert (updated.status_message_id, updated.options) == (5, {"binary_mask": True})
+    assert updated.updated_at == later
+
+
+def test_a_late_update_does_not_undo_a_state_change(jobs: Jobs) -> None:
+    job = jobs.create(source(), options=OPTIONS, now=NOW)
+    jobs.set_state(job.id, "queued", now=NOW, model="fast", from_states=("choosing",))
+    jobs.set_state(job.id, "running", now=NOW)
+    late = jobs.update(job.id, now=NOW, status_message_id=12)
+    assert (late.state, late.attempts, late.status_message_id) == ("running", 1, 12)
+
+
+def test_update_can_be_guarded_by_state(jobs: Jobs) -> None:
+    job = jobs.create(source(), options=OPTIONS, now=NOW, model="fast", state="queued")
+    with pytest.raises(JobStateError, match="queued"):
+        jobs.update(job.id, now=NOW, options={}, from_states=("choosing",))
+    assert jobs.get(job.id) == job
