@@ -1,0 +1,120 @@
+"""The Bot API methods the peer answers: a registry of plain functions over the state.
+
+Each takes the decoded request and returns the `result` object, or raises `ApiError`.
+The methods about messages live in `botapi_messages.py`. `getUpdates` is not here: it waits,
+so the server answers it (see `botapi.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tests.e2e import botapi_messages as messages
+from tests.e2e.botapi_objects import JSON, BotRequest, bad_request
+from tests.e2e.botapi_state import TelegramState
+
+Handler = Callable[[TelegramState, BotRequest], Any]
+
+
+def get_me(tg: TelegramState, req: BotRequest) -> JSON:
+    return {
+        **tg.bot.to_json(),
+        "can_join_groups": True,
+        "can_read_all_group_messages": not tg.privacy_mode,
+        "supports_inline_queries": False,
+    }
+
+
+def acknowledge(tg: TelegramState, req: BotRequest) -> bool:
+    return True
+
+
+def delete_webhook(tg: TelegramState, req: BotRequest) -> bool:
+    if req.params.get("drop_pending_updates"):
+        tg.drop_updates()
+    return True
+
+
+def get_webhook_info(tg: TelegramState, req: BotRequest) -> JSON:
+    return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+
+
+def set_my_commands(tg: TelegramState, req: BotRequest) -> bool:
+    tg.commands = list(req.params.get("commands", []))
+    return True
+
+
+def get_my_commands(tg: TelegramState, req: BotRequest) -> list[JSON]:
+    return tg.commands
+
+
+def send_chat_action(tg: TelegramState, req: BotRequest) -> bool:
+    messages.find_chat(tg, req)
+    req.require("action")
+    return True
+
+
+def answer_callback_query(tg: TelegramState, req: BotRequest) -> bool:
+    query_id = str(req.require("callback_query_id"))
+    with tg.lock:
+        if tg.callback_queries.get(query_id) is not False:
+            raise bad_request(
+                "query is too old and response timeout expired or query ID is invalid"
+            )
+        tg.callback_queries[query_id] = True
+    return True
+
+
+def get_file(tg: TelegramState, req: BotRequest) -> JSON:
+    stored = tg.downloadable(str(req.require("file_id")))
+    return {**stored.to_json(), "file_path": stored.file_path}
+
+
+def get_chat(tg: TelegramState, req: BotRequest) -> JSON:
+    gifts = ("unlimited_gifts", "limited_gifts", "unique_gifts", "premium_subscription")
+    return {
+        **messages.find_chat(tg, req).to_json(),
+        "accent_color_id": 0,
+        "max_reaction_count": 11,
+        "accepted_gift_types": {**dict.fromkeys(gifts, True), "gifts_from_channels": True},
+    }
+
+
+def get_chat_member(tg: TelegramState, req: BotRequest) -> JSON:
+    messages.find_chat(tg, req)
+    user_id = req.require("user_id")
+    user = tg.bot if user_id == tg.bot.id else tg.users.get(user_id)
+    if user is None:
+        raise bad_request("user not found")
+    return {"status": "member", "user": user.to_json()}
+
+
+METHODS: dict[str, Handler] = {
+    name.lower(): handler
+    for name, handler in {
+        "getMe": get_me,
+        "logOut": acknowledge,
+        "close": acknowledge,
+        "setWebhook": acknowledge,
+        "deleteWebhook": delete_webhook,
+        "getWebhookInfo": get_webhook_info,
+        "setMyCommands": set_my_commands,
+        "deleteMyCommands": set_my_commands,
+        "getMyCommands": get_my_commands,
+        "sendChatAction": send_chat_action,
+        "answerCallbackQuery": answer_callback_query,
+        "getFile": get_file,
+        "getChat": get_chat,
+        "getChatMember": get_chat_member,
+        "sendMessage": messages.send_message,
+        "sendDocument": messages.send_media,
+        "sendPhoto": messages.send_media,
+        "sendSticker": messages.send_media,
+        "sendMediaGroup": messages.send_media_group,
+        "editMessageText": messages.edit_message_text,
+        "editMessageCaption": messages.edit_message_caption,
+        "editMessageReplyMarkup": messages.edit_message_reply_markup,
+        "deleteMessage": messages.delete_message,
+    }.items()
+}

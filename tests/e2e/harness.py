@@ -1,0 +1,92 @@
+"""The bot, wired as `python -m bot` wires it, polling the Bot API peer on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from telegram.ext import Application
+
+from bot.app import build_application
+from bot.context import KEY, Deps
+from services.config import Settings
+from services.engine import Engine, Limits
+from services.removebg import Backend, OutputOptions, RemoveBgResult
+from services.removebg.local import LocalBackend
+from services.removebg.wire import Model
+from tests.e2e.botapi import BotApiPeer
+from tests.e2e.conftest import TOKEN
+
+
+def bot_settings(peer: BotApiPeer, tmp: Path, models_dir: Path, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "telegram_bot_token": TOKEN,
+        "telegram_api_base_url": peer.base_url,
+        "telegram_file_base_url": peer.base_file_url,
+        "database_path": tmp / "bot.sqlite3",
+        "models_dir": models_dir,
+        **overrides,
+    }
+    return Settings(_env_file=None, **values)
+
+
+def local_backend(models_dir: Path, *models: Model) -> LocalBackend:
+    limits = Limits(max_bytes=30 << 20, max_pixels=20_000_000)
+    return LocalBackend(Engine(models_dir, threads=2, limits=limits), warm_up=models or ("fast",))
+
+
+class SlowBackend:
+    """The real engine, held back `delay` seconds before each job (to catch a job mid-way)."""
+
+    def __init__(self, inner: Backend, delay: float) -> None:
+        self.inner = inner
+        self.delay = delay
+        self.started = asyncio.Event()
+
+    async def initialize(self) -> None:
+        await self.inner.initialize()
+
+    async def shutdown(self) -> None:
+        await self.inner.shutdown()
+
+    async def remove(
+        self, image: bytes, *, model: Model, options: OutputOptions | None = None
+    ) -> RemoveBgResult:
+        self.started.set()
+        await asyncio.sleep(self.delay)
+        return await self.inner.remove(image, model=model, options=options)
+
+
+@asynccontextmanager
+async def running_bot(settings: Settings, backend: Backend) -> AsyncIterator[Application]:
+    """Start polling as run_polling would (post_init, then updates), and stop it the same way."""
+    app = build_application(settings, backend=backend)
+    async with app:
+        await app.post_init(app)  # type: ignore[misc]
+        assert app.updater is not None
+        await app.updater.start_polling(timeout=timedelta(seconds=1), poll_interval=0)
+        await app.start()
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await app.post_shutdown(app)  # type: ignore[misc]
+
+
+def deps(app: Application) -> Deps:
+    value = app.bot_data[KEY]
+    assert isinstance(value, Deps)
+    return value
+
+
+def usage_rows(database: Path) -> list[dict[str, Any]]:
+    """The usage table as another process would read it."""
+    with sqlite3.connect(database) as conn:
+        conn.row_factory = sqlite3.Row
+        return [dict(row) for row in conn.execute("SELECT * FROM usage ORDER BY id")]
