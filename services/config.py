@@ -46,7 +46,6 @@ class Settings(BaseSettings):
         description="comma-separated CIDRs a _url may reach despite being private or loopback",
     )
 
-
     # The Telegram bot (python -m bot)
     telegram_bot_token: SecretStr | None = Field(None, description="from @BotFather; required")
     telegram_api_base_url: str = Field(
