@@ -59,7 +59,7 @@ async def accept(update: Update, context: ContextTypes.DEFAULT_TYPE, incoming: I
     if defaults.ask_each_time:
         await _ask(context, deps, job)
     else:
-        await _start(context, deps, job, texts.DOWNLOADING)
+        await _start(context, deps, job, texts.STARTING)
 
 
 async def on_job_button(
@@ -81,7 +81,7 @@ async def on_job_button(
     elif action.kind == "redo" and action.arg in texts.MODEL_NAMES:
         await query.answer()
         again = await _clone(deps, job, model=action.arg, state="queued")
-        await _start(context, deps, again, texts.DOWNLOADING)
+        await _start(context, deps, again, texts.STARTING)
     elif action.kind == "again":
         await query.answer()
         await _ask(context, deps, await _clone(deps, job, model=None, state="choosing"))

@@ -64,6 +64,10 @@ def result(job_id: str, model: str) -> InlineKeyboardMarkup:
     )
 
 
+def retry(job_id: str, model: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button("↻ Try again", "redo", job_id, model)]])
+
+
 def settings(model: str, options: OutputOptions, ask_each_time: bool) -> InlineKeyboardMarkup:
     fmt = (options.image_format or "png").upper()
     rows = [

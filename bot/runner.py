@@ -110,13 +110,14 @@ class JobRunner:
         except RemoveBgError as exc:
             raise from_backend(exc) from exc
         except TimeoutError as exc:
-            raise JobFailure(texts.BACKEND_TIMEOUT, "backend timeout") from exc
+            raise JobFailure(texts.BACKEND_TIMEOUT, "backend timeout", retry=True) from exc
 
     async def _fail(self, bot: Bot, job: Job, failure: JobFailure, seconds: float) -> None:
         log.info("job %s failed: %s", job.id, failure.reason)
         await self._finish(job, _usage(job, self._clock(), None, [], seconds, failure.reason))
         if failure.tell_user:
-            await edit_status(bot, job, failure.message, last=True)
+            markup = keyboards.retry(job.id, job.model or "fast") if failure.retry else None
+            await edit_status(bot, job, failure.message, markup, last=True)
 
     async def give_up(self, bot: Bot, job: Job, message: str, reason: str) -> None:
         """End a job without running it, and tell the user."""

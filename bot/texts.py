@@ -26,6 +26,7 @@ CHOOSE = "Choose a model. The toggles below set what you get back."
 PHOTO_TIP = (
     "Tip: Telegram compresses photos. Send the image as a file (📎 → File) to keep full quality."
 )
+STARTING = "⏳ Starting…"
 QUEUED = "⏳ Waiting for your previous image to finish…"
 DOWNLOADING = "⬇️ Downloading your image…"
 REMOVING = "✂️ Removing the background ({model})…"

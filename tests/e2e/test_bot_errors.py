@@ -1,0 +1,181 @@
+"""Bad input, backend and Telegram failures, and restarts: every job ends in a kind answer."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from pathlib import Path
+
+import numpy as np
+import pillow_heif
+import pytest
+from PIL import Image
+
+from services.removebg import RemoveBgClient
+from storage import Jobs, open_database
+from tests.e2e.botapi import BotApiPeer, Call, called
+from tests.e2e.harness import SlowBackend, bot_settings, local_backend, running_bot, usage_rows
+from tests.e2e.test_bot import button
+from tests.images import disc, encode, png_header_only, sample
+
+
+def heic() -> bytes:
+    buffer = io.BytesIO()
+    pillow_heif.from_pillow(disc()).save(buffer, format="HEIF", quality=90)
+    return buffer.getvalue()
+
+
+def animated_gif() -> bytes:
+    frames = [disc(), disc().rotate(90), disc().rotate(180)]
+    return encode(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=100)
+
+
+def sixteen_bit_tiff() -> bytes:
+    grey = np.asarray(disc().convert("L")).astype(np.uint16) * 257
+    return encode(Image.fromarray(grey), "TIFF")
+
+
+def reply_after(peer: BotApiPeer, chat_id: int, seq: int) -> str:
+    """The texts the bot wrote or edited into the chat since call `seq`."""
+    texts = [
+        str(c.params.get("text", ""))
+        for c in peer.calls()
+        if c.seq > seq
+        and c.method in ("sendMessage", "editMessageText")
+        and c.params.get("chat_id") == chat_id
+    ]
+    return " | ".join(texts)
+
+
+GOOD = {
+    "cmyk.jpg": (lambda: encode(disc(mode="CMYK"), "JPEG", quality=95), "image/jpeg"),
+    "deep.tiff": (sixteen_bit_tiff, "image/tiff"),
+    "moving.gif": (animated_gif, "image/gif"),
+    "phone.heic": (heic, "image/heic"),
+}
+BAD = {
+    "empty.jpg": (lambda: b"", "image/jpeg", "empty"),
+    "cut.jpg": (lambda: sample()[:4000], "image/jpeg", "broken or cut off"),
+    "notes.jpg": (lambda: b"shopping list: eggs, milk\n" * 20, "image/jpeg", "not an image"),
+    "bomb.png": (lambda: png_header_only(30000, 30000), "image/png", "too large"),
+    "report.pdf": (lambda: b"%PDF-1.4 ...", "application/pdf", "isn't an image"),
+    "huge.png": (lambda: b"\x89PNG" + bytes(21 * 1024 * 1024), "image/png", "20 MB"),
+}
+
+
+async def test_every_odd_file_gets_a_clear_answer_and_the_bot_keeps_serving(
+    peer: BotApiPeer, tmp_path: Path, models_dir: Path
+) -> None:
+    settings = bot_settings(peer, tmp_path, models_dir)
+    dave = peer.user("Dave")
+    chat = peer.private_chat(dave)
+    async with running_bot(settings, local_backend(models_dir)):
+        peer.send_text(dave, chat, "/settings")
+        await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True))
+        peer.press(dave, chat, *button(peer, chat, "Ask each time"))  # process at once
+        await peer.wait_for(called("editMessageReplyMarkup", ok=True))
+        for name, (make, mime) in GOOD.items():
+            seq = len(peer.calls())
+            peer.send_document(dave, chat, make(), name, mime)
+            sent = await peer.wait_for(
+                called("sendDocument", chat_id=chat.id), after=seq, timeout=30
+            )
+            assert sent.ok, name
+            assert Image.open(io.BytesIO(sent.files["document"])).mode == "RGBA", name
+        for name, (make, mime, expected) in BAD.items():
+            seq = peer.calls()[-1].seq
+            peer.send_document(dave, chat, make(), name, mime)
+            await _answered(peer, chat.id, seq, expected, name)
+    rows = usage_rows(settings.database_path)
+    assert [r["status"] for r in rows] == ["ok"] * 4 + ["error"] * 4  # pdf and >20 MB: no job
+    assert all(r["error"] for r in rows[4:])
+
+
+async def _answered(peer: BotApiPeer, chat_id: int, seq: int, expected: str, name: str) -> None:
+    for _ in range(200):
+        if expected in reply_after(peer, chat_id, seq):
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{name}: no answer with {expected!r}: {reply_after(peer, chat_id, seq)}")
+
+
+async def test_a_backend_that_is_down_is_reported(
+    peer: BotApiPeer, tmp_path: Path, models_dir: Path
+) -> None:
+    settings = bot_settings(peer, tmp_path, models_dir)
+    erin = peer.user("Erin")
+    chat = peer.private_chat(erin)
+    closed = RemoveBgClient("http://127.0.0.1:9", "token", retries=0)
+    async with running_bot(settings, closed):
+        peer.send_photo(erin, chat, encode(disc(), "JPEG"))
+        await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True))
+        peer.press(erin, chat, *button(peer, chat, "Fast"))
+        await _answered(peer, chat.id, 0, "unavailable right now", "closed port")
+    [row] = usage_rows(settings.database_path)
+    assert row["status"] == "error"
+    assert row["error"].startswith("backend down")
+
+
+async def test_a_telegram_500_on_upload_is_reported(
+    peer: BotApiPeer, tmp_path: Path, models_dir: Path
+) -> None:
+    settings = bot_settings(peer, tmp_path, models_dir)
+    fay = peer.user("Fay")
+    chat = peer.private_chat(fay)
+    peer.fail_next("sendDocument", error_code=500, description="Internal Server Error")
+    async with running_bot(settings, local_backend(models_dir)):
+        peer.send_photo(fay, chat, encode(disc(), "JPEG"))
+        await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True))
+        peer.press(fay, chat, *button(peer, chat, "Fast"))
+        await _answered(peer, chat.id, 0, "Telegram didn't let me", "500 on upload")
+        peer.press(fay, chat, *button(peer, chat, "Try again"))
+        await peer.wait_for(called("sendDocument", chat_id=chat.id, ok=True), timeout=30)
+    assert [r["status"] for r in usage_rows(settings.database_path)] == ["error", "ok"]
+
+
+async def test_a_restart_in_the_middle_of_a_job_resumes_it(
+    peer: BotApiPeer, tmp_path: Path, models_dir: Path
+) -> None:
+    settings = bot_settings(peer, tmp_path, models_dir)
+    gus = peer.user("Gus")
+    chat = peer.private_chat(gus)
+    slow = SlowBackend(local_backend(models_dir), delay=30)
+    async with running_bot(settings, slow):
+        peer.send_photo(gus, chat, encode(disc(), "JPEG"))
+        await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True))
+        peer.press(gus, chat, *button(peer, chat, "Fast"))
+        await asyncio.wait_for(slow.started.wait(), 10)
+    db = open_database(settings.database_path)
+    [job] = Jobs(db).unfinished()
+    db.close()
+    assert job.state == "running"
+    assert usage_rows(settings.database_path) == []
+    async with running_bot(settings, local_backend(models_dir)):
+        sent = await peer.wait_for(called("sendDocument", chat_id=chat.id, ok=True), timeout=30)
+    assert "restarted" in reply_after(peer, chat.id, 0)
+    assert [r["status"] for r in usage_rows(settings.database_path)] == ["ok"]
+    assert isinstance(sent, Call)
+
+
+@pytest.mark.parametrize("blocked_at", ["sendMessage", "sendDocument"])
+async def test_a_user_who_blocked_the_bot_is_not_retried(
+    peer: BotApiPeer, tmp_path: Path, models_dir: Path, blocked_at: str
+) -> None:
+    settings = bot_settings(peer, tmp_path, models_dir)
+    hal = peer.user("Hal")
+    chat = peer.private_chat(hal)
+    async with running_bot(settings, local_backend(models_dir)):
+        peer.send_photo(hal, chat, encode(disc(), "JPEG"))
+        await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True))
+        message_id, data = button(peer, chat, "Fast")
+        peer.fail_next(
+            blocked_at, error_code=403, description="Forbidden: bot was blocked by the user"
+        )
+        peer.block(chat) if blocked_at == "sendMessage" else None
+        peer.press(hal, chat, message_id, data)
+        for _ in range(200):
+            if usage_rows(settings.database_path):
+                break
+            await asyncio.sleep(0.05)
+    [row] = usage_rows(settings.database_path)
+    assert row["status"] == "error"
