@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 MODELS_DIR ?= models
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test models lint bench bench-quality clean
+.PHONY: run demo serve test models lint bench bench-quality clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,8 +20,14 @@ $(INSTALLED): pyproject.toml
 models: $(INSTALLED)
 	MODELS_DIR=$(MODELS_DIR) $(BIN)/python -m services.engine.models fetch
 
-run: models
+run: models  # the bot; it needs TELEGRAM_BOT_TOKEN (environment or .env)
+	$(BIN)/python -m bot
+
+demo: models  # no Telegram needed: cut out the sample photos into out/
 	$(BIN)/removebg samples -o out --mask --white-bg
+
+serve: models  # the HTTP API; it needs SERVER_TOKENS
+	$(BIN)/python -m services.server
 
 lint: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -20,7 +20,7 @@ def main() -> int:
     )
     logging.getLogger("httpx").setLevel(logging.WARNING)  # its log lines carry the bot token
     settings = Settings()
-    if settings.telegram_bot_token is None:
+    if not settings.telegram_bot_token or not settings.telegram_bot_token.get_secret_value():
         print(
             "error: TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather and put it in "
             "the environment or in .env (see .env.example).",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from datetime import timedelta
 
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
@@ -25,17 +26,20 @@ from storage import Jobs, SharedDatabase, UsageLog, Users, open_database
 
 from . import handlers, jobflow, keyboards, preferences, reports, texts
 from .context import KEY, Deps
+from .logs import redact
 from .resume import resume_unfinished
-from .runner import JobRunner
+from .runner import JobRunner, utcnow
 
 log = logging.getLogger(__name__)
 DB_KEY = "database"
+KEEP_JOBS = timedelta(days=7)  # result buttons work this long
 
 
 def build_application(settings: Settings, *, backend: Backend | None = None) -> Application:
     """Everything wired; services open in post_init and close in post_shutdown."""
     assert settings.telegram_bot_token is not None
     token = settings.telegram_bot_token.get_secret_value()
+    redact(token)
 
     async def post_init(app: Application) -> None:
         used = backend or build_backend(settings)
@@ -49,6 +53,8 @@ def build_application(settings: Settings, *, backend: Backend | None = None) -> 
         await used.initialize()
         await app.bot.set_my_commands([BotCommand(*command) for command in texts.COMMANDS])
         await resume_unfinished(app.bot, app.bot_data[KEY])
+        pruned = jobs.prune(older_than=utcnow() - KEEP_JOBS)
+        log.info("bot ready: %s backend, %d old jobs pruned", settings.removebg_backend, pruned)
 
     async def post_shutdown(app: Application) -> None:
         deps = app.bot_data.get(KEY)

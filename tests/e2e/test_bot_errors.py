@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import io
+import logging
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,9 +18,12 @@ from PIL import Image
 from services.removebg import RemoveBgClient
 from storage import Jobs, open_database
 from tests.e2e.botapi import BotApiPeer, Call, called
+from tests.e2e.conftest import TOKEN
 from tests.e2e.harness import SlowBackend, bot_settings, local_backend, running_bot, usage_rows
 from tests.e2e.test_bot import button
 from tests.images import disc, encode, png_header_only, sample
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def heic() -> bytes:
@@ -179,3 +186,44 @@ async def test_a_user_who_blocked_the_bot_is_not_retried(
             await asyncio.sleep(0.05)
     [row] = usage_rows(settings.database_path)
     assert row["status"] == "error"
+
+
+async def test_telegram_flood_limits_are_waited_out(
+    peer: BotApiPeer, tmp_path: Path, models_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    settings = bot_settings(peer, tmp_path, models_dir)
+    ola = peer.user("Ola")
+    chat = peer.private_chat(ola)
+    peer.fail_next(
+        "sendDocument",
+        error_code=429,
+        description="Too Many Requests: retry after 1",
+        retry_after=1,
+    )
+    async with running_bot(settings, local_backend(models_dir)):
+        peer.send_photo(ola, chat, encode(disc(), "JPEG"))
+        await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True))
+        peer.press(ola, chat, *button(peer, chat, "Fast"))
+        await peer.wait_for(called("sendDocument", chat_id=chat.id, ok=True), timeout=30)
+    failed = [c for c in peer.calls("sendDocument") if not c.ok]
+    assert len(failed) == 1
+    assert [r["status"] for r in usage_rows(settings.database_path)] == ["ok"]
+    secret = TOKEN.partition(":")[2]
+    assert caplog.records  # the bot did log
+    assert secret not in caplog.text
+
+
+def test_a_missing_token_is_a_clear_error(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN" in done.stderr
