@@ -37,7 +37,7 @@ async def test_webhook_mode_answers_updates_posted_with_the_secret(
         "WEBHOOK_SECRET": SECRET,
         "PORT": str(port),
         "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
-        "MODELS_DIR": os.path.abspath(models_dir),
+        "MODELS_DIR": str(ROOT / models_dir),  # an absolute one stays as it is
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable,
