@@ -1,0 +1,78 @@
+"""`python -m services.server` as a real process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def server_env(tmp_path: Path, models_dir: Path, **values: str) -> dict[str, str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("SERVER_")}
+    return {
+        **clean,
+        "PYTHONPATH": str(ROOT),
+        "MODELS_DIR": str(ROOT / models_dir),
+        "OUTPUT_DIR": str(tmp_path / "outputs"),
+        **values,
+    }
+
+
+async def test_the_server_starts_serves_and_stops(tmp_path: Path, models_dir: Path) -> None:
+    port = free_port()
+    env = server_env(tmp_path, models_dir, SERVER_TOKENS="t1,t2", SERVER_PORT=str(port))
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "services.server",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
+            for _ in range(300):
+                try:
+                    health = await client.get("/health")
+                    break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+            assert health.json()["status"] == "ok"
+            refused = await client.post("/removebg/fast/removebg", json={"records": [{}]})
+            assert refused.status_code == 401
+    finally:
+        process.terminate()
+        output = (await asyncio.wait_for(process.communicate(), 30))[0].decode()
+    assert process.returncode in (0, -signal.SIGTERM)  # uvicorn re-raises the signal
+    assert "Finished server process" in output
+    assert "t1" not in output.replace("http", "")
+
+
+async def test_the_server_refuses_to_start_without_tokens(
+    tmp_path: Path, models_dir: Path
+) -> None:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "services.server",
+        cwd=tmp_path,
+        env=server_env(tmp_path, models_dir),
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 2
+    assert b"SERVER_TOKENS" in stderr
