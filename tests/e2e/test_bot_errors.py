@@ -227,3 +227,22 @@ def test_a_missing_token_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "TELEGRAM_BOT_TOKEN" in done.stderr
+
+
+async def test_a_slow_backend_times_out_kindly(
+    peer: BotApiPeer, tmp_path: Path, models_dir: Path
+) -> None:
+    settings = bot_settings(peer, tmp_path, models_dir, removebg_timeout_seconds=0.5)
+    pia = peer.user("Pia")
+    chat = peer.private_chat(pia)
+    async with running_bot(settings, SlowBackend(local_backend(models_dir), delay=5)):
+        peer.send_photo(pia, chat, encode(disc(), "JPEG"))
+        await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True))
+        peer.press(pia, chat, *button(peer, chat, "Fast"))
+        await _answered(peer, chat.id, 0, "took too long", "timeout")
+        commands = [command["command"] for command in peer.commands]
+        assert commands == ["start", "help", "settings", "usage"]
+    [row] = usage_rows(settings.database_path)
+    assert row["error"] == "backend timeout"
+    [status] = [m for m in peer.bot_messages(chat) if "took too long" in (m.text or "")]
+    assert "Try again" in str(status.reply_markup)
