@@ -85,8 +85,11 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler("settings", preferences.show_settings))
     app.add_handler(CommandHandler("usage", reports.usage))
     app.add_handler(CommandHandler("stats", reports.stats))
-    app.add_handler(MessageHandler(filters.PHOTO, handlers.receive_photo))
-    app.add_handler(MessageHandler(filters.Document.ALL, handlers.receive_document))
+    app.add_handler(CommandHandler("removebg", handlers.removebg))
+    images = filters.PHOTO | filters.Document.ALL
+    captioned = images & filters.CaptionRegex(r"^/removebg(@\w+)?(\s|$)")
+    app.add_handler(MessageHandler(captioned, handlers.removebg))
+    app.add_handler(MessageHandler(images & filters.ChatType.PRIVATE, handlers.receive_image))
     app.add_handler(CallbackQueryHandler(on_button))
     app.add_error_handler(on_error)
 

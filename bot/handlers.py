@@ -37,40 +37,64 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await message.reply_text(texts.START, parse_mode=ParseMode.HTML)
 
 
-async def receive_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A photo starts a job with its largest size; the full-quality tip is given once."""
+async def receive_image(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In a private chat, any photo or image file starts a job."""
     message = _message(update)
-    photo = message.photo[-1]
-    incoming = jobflow.Incoming(
-        photo.file_id, photo.file_unique_id, None, photo.file_size, "photo"
-    )
-    await jobflow.accept(update, context, incoming)
+    await _take(update, context, message)
+
+
+async def removebg(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/removebg as a reply to an image, or in an image's caption; alone, it explains itself."""
+    message = _message(update)
+    target = message if (message.photo or message.document) else message.reply_to_message
+    if target is None or not (target.photo or target.document):
+        await message.reply_text(texts.REMOVEBG_HOWTO, parse_mode=ParseMode.HTML)
+        return
+    await _take(update, context, target)
+
+
+async def _take(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message) -> None:
+    """Start a job on the image in `message`, or say why it can't be one."""
+    found = image_in(message)
+    if isinstance(found, str):
+        await _message(update).reply_text(found)
+        return
+    await jobflow.accept(update, context, found)
+    if found.kind == "photo" and update.effective_chat and update.effective_chat.type == "private":
+        await _photo_tip(update, context)
+
+
+async def _photo_tip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Once per user: sending a file keeps full quality."""
     deps = deps_of(context)
     user_id = update.effective_user.id if update.effective_user else 0
     if await deps.db(deps.users.photo_tip_due, user_id):
         await deps.db(deps.users.mark_photo_tip, user_id)
-        await message.reply_text(texts.PHOTO_TIP)
+        await _message(update).reply_text(texts.PHOTO_TIP)
 
 
-async def receive_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An image sent as a file starts a job at full quality; anything else is explained."""
-    message = _message(update)
+def image_in(message: Message) -> jobflow.Incoming | str:
+    """The image a message carries (the largest photo size, or a file), or why it isn't one."""
+    if message.photo:
+        photo = message.photo[-1]
+        return jobflow.Incoming(
+            message.message_id, photo.file_id, photo.file_unique_id, None, photo.file_size, "photo"
+        )
     document = message.document
-    assert document is not None  # the handler's filter
+    if document is None:
+        return texts.REMOVEBG_HOWTO
     if document.file_size and document.file_size > DOWNLOAD_LIMIT:
-        await message.reply_text(texts.TOO_BIG)
-        return
+        return texts.TOO_BIG
     if not looks_like_image(document.mime_type, document.file_name):
-        await message.reply_text(texts.NOT_AN_IMAGE)
-        return
-    incoming = jobflow.Incoming(
+        return texts.NOT_AN_IMAGE
+    return jobflow.Incoming(
+        message.message_id,
         document.file_id,
         document.file_unique_id,
         document.file_name,
         document.file_size,
         "document",
     )
-    await jobflow.accept(update, context, incoming)
 
 
 def looks_like_image(mime_type: str | None, file_name: str | None) -> bool:

@@ -20,6 +20,7 @@ CHOOSING = ("choosing",)
 
 @dataclass(frozen=True)
 class Incoming:
+    message_id: int  # the message that carries the image; results reply to it
     file_id: str
     file_unique_id: str
     file_name: str | None
@@ -41,7 +42,7 @@ async def accept(update: Update, context: ContextTypes.DEFAULT_TYPE, incoming: I
         username=user.username,
         chat_id=chat.id,
         chat_type=chat.type,
-        source_message_id=message.message_id,
+        source_message_id=incoming.message_id,
         file_id=incoming.file_id,
         file_unique_id=incoming.file_unique_id,
         file_name=incoming.file_name,

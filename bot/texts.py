@@ -22,6 +22,10 @@ COMMANDS = [
     ("usage", "How much you've used"),
 ]
 
+REMOVEBG_HOWTO = (
+    "Reply to a photo or an image file with /removebg, or send an image with /removebg in "
+    "its caption, and I'll cut it out."
+)
 CHOOSE = "Choose a model. The toggles below set what you get back."
 PHOTO_TIP = (
     "Tip: Telegram compresses photos. Send the image as a file (📎 → File) to keep full quality."
