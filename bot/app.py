@@ -13,6 +13,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -23,8 +24,9 @@ from services.config import Settings
 from services.factory import build_backend
 from services.removebg import Backend
 from storage import Jobs, SharedDatabase, UsageLog, Users, open_database
+from storage.chats import Chats
 
-from . import handlers, jobflow, keyboards, preferences, reports, texts
+from . import handlers, jobflow, keyboards, membership, preferences, reports, texts
 from .context import KEY, Deps
 from .logs import redact
 from .resume import resume_unfinished
@@ -47,7 +49,13 @@ def build_application(settings: Settings, *, backend: Backend | None = None) -> 
         jobs = Jobs(db)
         runner = JobRunner(used, jobs, timeout=settings.removebg_timeout_seconds)
         app.bot_data[KEY] = Deps(
-            used, Users(db), jobs, UsageLog(db), runner, frozenset(settings.admin_user_ids)
+            backend=used,
+            users=Users(db),
+            jobs=jobs,
+            usage=UsageLog(db),
+            chats=Chats(db),
+            runner=runner,
+            admins=frozenset(settings.admin_user_ids),
         )
         app.bot_data[DB_KEY] = db
         await used.initialize()
@@ -91,6 +99,9 @@ def add_handlers(app: Application) -> None:
     app.add_handler(MessageHandler(captioned, handlers.removebg))
     app.add_handler(MessageHandler(images & filters.ChatType.PRIVATE, handlers.receive_image))
     app.add_handler(CallbackQueryHandler(on_button))
+    app.add_handler(
+        ChatMemberHandler(membership.on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
     app.add_error_handler(on_error)
 
 
@@ -102,8 +113,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     action = keyboards.parse(query.data)
     if action is None:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
-    elif action.kind == "set":
-        await preferences.change_setting(query, context, action.target)
+    elif action.kind in ("set", "gset"):
+        await preferences.change_setting(query, context, action)
     else:
         await jobflow.on_job_button(query, context, action)
 

@@ -11,6 +11,7 @@ from telegram.ext import ContextTypes
 
 from services.removebg import Backend
 from storage import Jobs, UsageLog, Users
+from storage.chats import Chats
 
 from .runner import JobRunner
 
@@ -25,6 +26,7 @@ class Deps:
     users: Users
     jobs: Jobs
     usage: UsageLog
+    chats: Chats
     runner: JobRunner
     admins: frozenset[int]
 

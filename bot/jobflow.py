@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import CallbackQuery, Update
 from telegram.ext import ContextTypes
@@ -37,6 +37,11 @@ async def accept(update: Update, context: ContextTypes.DEFAULT_TYPE, incoming: I
     assert chat is not None
     await deps.db(deps.users.touch, user.id, user.username, now=utcnow())
     defaults = await deps.db(deps.users.settings, user.id)
+    if chat.type != "private":  # a group's defaults, when its admins set some, win
+        await deps.db(deps.chats.touch, chat.id, chat.type, chat.title, now=utcnow())
+        group = await deps.db(deps.chats.group_settings, chat.id)
+        if group is not None:
+            defaults = replace(group, ask_each_time=defaults.ask_each_time)
     source = JobSource(
         user_id=user.id,
         username=user.username,

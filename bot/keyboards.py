@@ -13,7 +13,9 @@ from .texts import MODEL_NAMES
 
 FORMATS = ("png", "webp", "jpg")
 QUALITIES = (60, 75, 85, 95, 100)
-_DATA = re.compile(r"^(run|opt|redo|again|set):([A-Za-z0-9_-]{1,16})(?::([a-z]{1,10}))?$")
+_DATA = re.compile(
+    r"^(run|opt|redo|again|set|gset|stick):([A-Za-z0-9_-]{1,20})(?::([a-z]{1,10}))?$"
+)
 
 
 @dataclass(frozen=True)
@@ -68,20 +70,25 @@ def retry(job_id: str, model: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button("↻ Try again", "redo", job_id, model)]])
 
 
-def settings(model: str, options: OutputOptions, ask_each_time: bool) -> InlineKeyboardMarkup:
+def settings(
+    owner: str, model: str, options: OutputOptions, ask_each_time: bool | None
+) -> InlineKeyboardMarkup:
+    """A user's defaults (`owner` is their id), or a group's (`ask_each_time` None)."""
+    kind = "set" if ask_each_time is not None else "gset"
     fmt = (options.image_format or "png").upper()
     rows = [
-        [_button(f"Model: {MODEL_NAMES[model]} ↻", "set", "model")],
+        [_button(f"Model: {MODEL_NAMES[model]} ↻", kind, owner, "model")],
         [
-            _button(f"{_tick(options.binary_mask)} Mask", "set", "mask"),
-            _button(f"{_tick(options.white_background)} White background", "set", "white"),
+            _button(f"{_tick(options.binary_mask)} Mask", kind, owner, "mask"),
+            _button(f"{_tick(options.white_background)} White background", kind, owner, "white"),
         ],
         [
-            _button(f"Format: {fmt} ↻", "set", "format"),
-            _button(f"Quality: {options.image_quality} ↻", "set", "quality"),
+            _button(f"Format: {fmt} ↻", kind, owner, "format"),
+            _button(f"Quality: {options.image_quality} ↻", kind, owner, "quality"),
         ],
-        [_button(f"{_tick(ask_each_time)} Ask each time", "set", "ask")],
     ]
+    if ask_each_time is not None:
+        rows.append([_button(f"{_tick(ask_each_time)} Ask each time", kind, owner, "ask")])
     return InlineKeyboardMarkup(rows)
 
 

@@ -1,49 +1,100 @@
-"""/settings: the user's defaults, changed in place with buttons."""
+"""/settings: a user's defaults in private, a group's defaults for its admins."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from telegram import CallbackQuery, Update
-from telegram.constants import ParseMode
+from telegram import Bot, CallbackQuery, Update
+from telegram.constants import ChatMemberStatus, ParseMode
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from services.removebg.wire import OutputOptions
 from storage import UserSettings
 
 from . import keyboards, texts
-from .context import deps_of
+from .context import Deps, deps_of
 from .runner import utcnow
+
+ADMINS = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 
 
 async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Show the user's defaults with buttons that change them."""
+    """Show the defaults with buttons that change them: the user's, or the group's."""
     deps = deps_of(context)
-    message, user = update.effective_message, update.effective_user
-    if message is None or user is None:
+    message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+    if message is None or user is None or chat is None:
         return
     await deps.db(deps.users.touch, user.id, user.username, now=utcnow())
-    current = await deps.db(deps.users.settings, user.id)
-    await message.reply_text(
-        texts.SETTINGS, parse_mode=ParseMode.HTML, reply_markup=_markup(current)
-    )
+    if chat.type == "private":
+        current = await deps.db(deps.users.settings, user.id)
+        markup = _markup(str(user.id), current, current.ask_each_time)
+        await message.reply_text(texts.SETTINGS, parse_mode=ParseMode.HTML, reply_markup=markup)
+    elif await is_admin(context.bot, chat.id, user.id):
+        group = await _group_settings(deps, chat.id)
+        markup = _markup(str(chat.id), group, None)
+        await message.reply_text(
+            texts.GROUP_SETTINGS, parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+    else:
+        await message.reply_text(texts.GROUP_SETTINGS_ADMINS_ONLY)
 
 
 async def change_setting(
-    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, what: str
+    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, action: keyboards.Action
 ) -> None:
-    """Flip one setting, save it, and redraw the buttons."""
+    """Flip one setting, save it, and redraw the buttons; only for its owner."""
     deps = deps_of(context)
-    user_id = query.from_user.id
-    current = await deps.db(deps.users.settings, user_id)
+    if action.kind == "set" and action.target != str(query.from_user.id):
+        await query.answer(texts.NOT_YOURS, show_alert=True)
+        return
+    if action.kind == "gset":
+        await _change_group_setting(query, context, deps, action)
+        return
+    current = await deps.db(deps.users.settings, query.from_user.id)
     try:
-        changed = changed_setting(current, what)
+        changed = changed_setting(current, action.arg or "")
     except ValueError:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
-    await deps.db(deps.users.save_settings, user_id, changed, now=utcnow())
+    await deps.db(deps.users.save_settings, query.from_user.id, changed, now=utcnow())
     await query.answer(texts.SETTINGS_SAVED)
-    await query.edit_message_reply_markup(_markup(changed))
+    await query.edit_message_reply_markup(_markup(action.target, changed, changed.ask_each_time))
+
+
+async def _change_group_setting(
+    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, deps: Deps, action: keyboards.Action
+) -> None:
+    try:
+        chat_id = int(action.target)
+    except ValueError:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    if not await is_admin(context.bot, chat_id, query.from_user.id):
+        await query.answer(texts.GROUP_SETTINGS_ADMINS_ONLY, show_alert=True)
+        return
+    current = await _group_settings(deps, chat_id)
+    try:
+        changed = changed_setting(current, action.arg or "")
+    except ValueError:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    await deps.db(deps.chats.save_group_settings, chat_id, changed, now=utcnow())
+    await query.answer(texts.SETTINGS_SAVED)
+    await query.edit_message_reply_markup(_markup(action.target, changed, None))
+
+
+async def is_admin(bot: Bot, chat_id: int, user_id: int) -> bool:
+    """Asked of Telegram each time, so a demoted admin loses the right at once."""
+    try:
+        member = await bot.get_chat_member(chat_id, user_id)
+    except TelegramError:
+        return False
+    return member.status in ADMINS
+
+
+async def _group_settings(deps: Deps, chat_id: int) -> UserSettings:
+    return await deps.db(deps.chats.group_settings, chat_id) or UserSettings()
 
 
 def changed_setting(current: UserSettings, what: str) -> UserSettings:
@@ -65,5 +116,7 @@ def _options(settings: UserSettings) -> OutputOptions:
     return OutputOptions.model_validate(settings.job_options())
 
 
-def _markup(settings: UserSettings) -> keyboards.InlineKeyboardMarkup:
-    return keyboards.settings(settings.model, _options(settings), settings.ask_each_time)
+def _markup(
+    owner: str, settings: UserSettings, ask_each_time: bool | None
+) -> keyboards.InlineKeyboardMarkup:
+    return keyboards.settings(owner, settings.model, _options(settings), ask_each_time)

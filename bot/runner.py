@@ -14,7 +14,7 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
 from services.removebg import Backend, OutputOptions, RemoveBgError, RemoveBgResult
-from storage import Job, Jobs, UsageRow
+from storage import Job, Jobs, JobStateError, UsageRow
 
 from . import delivery, keyboards, texts
 from .failures import JobFailure, from_backend
@@ -47,11 +47,30 @@ class JobRunner:
         self._clock = clock
         self._locks: dict[int, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self._chats: dict[asyncio.Task[None], int] = {}
 
     def submit(self, bot: Bot, job: Job) -> None:
         task = asyncio.create_task(self._run(bot, job), name=f"job-{job.id}")
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._chats[task] = job.chat_id
+        task.add_done_callback(self._forget_task)
+
+    def _forget_task(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        self._chats.pop(task, None)
+
+    async def forget_chat(self, chat_id: int) -> None:
+        """The bot was removed or blocked: stop that chat's jobs and log them as failed."""
+        doomed = [task for task, chat in self._chats.items() if chat == chat_id]
+        for task in doomed:
+            task.cancel()
+        await asyncio.gather(*doomed, return_exceptions=True)
+        unfinished = await asyncio.to_thread(self._jobs.unfinished)
+        for job in unfinished:
+            if job.chat_id == chat_id:
+                row = _usage(job, self._clock(), None, [], 0.0, "removed from the chat")
+                with contextlib.suppress(JobStateError):
+                    await self._finish(job, row)
 
     async def stop(self) -> None:
         """Cancel running jobs at shutdown; they stay 'running' in the database and resume."""

@@ -22,6 +22,12 @@ COMMANDS = [
     ("usage", "How much you've used"),
 ]
 
+GROUP_HELLO = (
+    "Hi! I remove backgrounds from images. Reply to a photo or image file with /removebg "
+    "(or put /removebg in an image's caption) and I'll post the cut-out here for everyone. "
+    "Only the person who asked can press the buttons. Admins: /settings sets this group's "
+    "defaults."
+)
 REMOVEBG_HOWTO = (
     "Reply to a photo or an image file with /removebg, or send an image with /removebg in "
     "its caption, and I'll cut it out."
@@ -66,6 +72,11 @@ SETTINGS = (
     "These apply to every new image. With “Ask each time” off, images are processed at once."
 )
 SETTINGS_SAVED = "Saved."
+GROUP_SETTINGS = (
+    "<b>This group's defaults</b>\n"
+    "They apply to every /removebg here, whoever asks. Only admins can change them."
+)
+GROUP_SETTINGS_ADMINS_ONLY = "Only this group's admins can change its defaults."
 
 USAGE = "<b>Your usage</b>\nToday: {today}\nLast 30 days: {month}"
 NO_USAGE = "nothing yet"

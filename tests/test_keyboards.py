@@ -20,7 +20,8 @@ def test_callback_data_fits_in_64_bytes_and_parses_back() -> None:
     markups = [
         keyboards.choice(LONGEST_ID, options),
         keyboards.result(LONGEST_ID, "precise"),
-        keyboards.settings("fast", options, ask_each_time=False),
+        keyboards.settings("1234567890123", "fast", options, ask_each_time=False),
+        keyboards.settings("-1001234567890123", "precise", options, ask_each_time=None),
     ]
     for data in [d for markup in markups for d in all_data(markup)]:
         assert len(data.encode()) <= 64
@@ -49,7 +50,7 @@ def test_choice_has_fast_precise_and_the_toggles() -> None:
         "rm:abc:fast",
         "run:abc:FAST",
         "run:../x:fast",
-        "run:" + "a" * 17,
+        "run:" + "a" * 21,
         "opt:abc:mask:extra",
         None,
     ],
