@@ -1,96 +1,40 @@
-"""Jobs the bot accepted, from the model choice to the answer, so it can resume after a restart.
-
-    choosing ──▶ queued ──▶ running ──▶ done | failed     (finish)
-        └─────────────────────────────────▶ failed        (set_state, e.g. given up)
-    done | failed ──▶ queued                               (redo with the other model)
+"""The `jobs` table: jobs the bot accepted, from the model choice to the answer, so it can
+resume after a restart. The rows, the states and the rules of a change are in `job.py`.
 
 Inline buttons carry a job's short `id`, so finished jobs stay until `prune`.
 """
 
 from __future__ import annotations
 
-import json
 import secrets
 from collections.abc import Collection, Mapping
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, replace
 from datetime import datetime
 from typing import Any
 
 from .database import SharedDatabase
-from .errors import JobNotFoundError, JobStateError, StorageError
+from .errors import JobNotFoundError, JobStateError, QuotaExceededError, StorageError
+from .job import FINISHED, STATES, UNFINISHED, Change, Job, JobSource, check_model, to_json
+from .quota import Quota, units_pending, units_used
 from .times import iso, parse
 from .usage import UsageRow, insert_usage
-from .users import MODELS
 
-STATES = ("choosing", "queued", "running", "done", "failed")
-UNFINISHED = ("choosing", "queued", "running")
-FINISHED = ("done", "failed")
-KINDS = ("photo", "document")
 _ID_BYTES = 8  # secrets.token_urlsafe(8): 11 characters of [A-Za-z0-9_-]
-_NEEDS_MODEL = ("queued", "running")
-
-
-@dataclass(frozen=True, kw_only=True)
-class JobSource:
-    """What the user sent: the message and the file a new job works on."""
-
-    user_id: int
-    username: str | None
-    chat_id: int
-    chat_type: str
-    source_message_id: int
-    file_id: str
-    file_unique_id: str
-    file_name: str | None
-    file_size: int | None
-    kind: str
-
-    def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(f"unknown kind {self.kind!r}; expected one of {KINDS}")
-
-
-@dataclass(frozen=True)
-class Job:
-    """A row of `jobs`. `options` holds binary_mask, white_background, image_format and
-    image_quality; `attempts` counts the times the job went into 'running'."""
-
-    id: str
-    user_id: int
-    username: str | None
-    chat_id: int
-    chat_type: str
-    source_message_id: int
-    status_message_id: int | None
-    file_id: str
-    file_unique_id: str
-    file_name: str | None
-    file_size: int | None
-    kind: str
-    model: str | None
-    options: dict[str, Any]
-    state: str
-    attempts: int
-    created_at: datetime
-    updated_at: datetime
-    error: str | None
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> Job:
-        """The job in a `SELECT *` row (columns added by later migrations are left out)."""
-        values = {f.name: row[f.name] for f in fields(cls)}
-        values["options"] = json.loads(values["options"])
-        values["created_at"] = parse(values["created_at"])
-        values["updated_at"] = parse(values["updated_at"])
-        return cls(**values)
-
-    @property
-    def finished(self) -> bool:
-        return self.state in FINISHED
+_UPDATE = (
+    "UPDATE jobs SET state = coalesce(:state, state), updated_at = :now,"
+    " attempts = attempts + (coalesce(:state, state) = 'running' AND state != 'running'),"
+    " error = CASE WHEN :state IS NOT NULL THEN :error ELSE error END,"
+    " model = coalesce(:model, model), options = coalesce(:options, options),"
+    " status_message_id = coalesce(:status_message_id, status_message_id) WHERE id = :id"
+)
 
 
 class Jobs:
-    """The `jobs` table. Every method is safe to call from any thread."""
+    """The `jobs` table. Every method is safe to call from any thread.
+
+    With a `quota`, a change that makes jobs 'queued' or 'running' raises QuotaExceededError,
+    and changes nothing, if it would take their user past today's units (see `quota.py`).
+    """
 
     def __init__(self, db: SharedDatabase) -> None:
         self._db = db
@@ -104,22 +48,25 @@ class Jobs:
         model: str | None = None,
         state: str = "choosing",
         status_message_id: int | None = None,
+        quota: Quota | None = None,
     ) -> Job:
         """A new job with a fresh short id, 'choosing' its model or already 'queued'."""
         if state not in ("choosing", "queued"):
             raise ValueError(f"a new job is 'choosing' or 'queued', not {state!r}")
-        _check_model(model, state)
+        check_model(model, state)
         stamp = iso(now)
         values = {
             **asdict(source),
             "status_message_id": status_message_id,
             "model": model,
-            "options": _json(options),
+            "options": to_json(options),
             "state": state,
             "created_at": stamp,
             "updated_at": stamp,
         }
         with self._db.lock, self._db.atomic():
+            if quota is not None and state == "queued":
+                self._enforce(quota, source.user_id, quota.cost(model), now=now)
             job_id = self._insert(values)
             return self._get(job_id)
 
@@ -127,6 +74,11 @@ class Jobs:
         """The job, or None if it never existed or was pruned."""
         with self._db.lock:
             return self._find(job_id)
+
+    def batch(self, batch_id: str) -> list[Job]:
+        """The jobs of an album, in the order of their messages; empty for an unknown batch."""
+        with self._db.lock:
+            return self._batch(batch_id)
 
     def set_state(
         self,
@@ -139,22 +91,49 @@ class Jobs:
         options: Mapping[str, Any] | None = None,
         status_message_id: int | None = None,
         from_states: Collection[str] | None = None,
+        quota: Quota | None = None,
     ) -> Job:
         """Move the job to `state` and return it. `error` is stored as given (None clears it);
         `model`, `options` and `status_message_id` change only when given. With `from_states`,
         raise JobStateError unless the job is in one of them (a guard against double taps).
         Use `finish` for 'done', so every done job has its usage row."""
-        if state not in STATES or state == "done":
-            raise ValueError(f"set_state cannot move a job to {state!r}; finish() marks it done")
-        change = _Change(
-            state=state,
+        change = Change(
+            state=_target(state),
             error=error,
             model=model,
-            options=_json(options),
+            options=to_json(options),
             status_message_id=status_message_id,
             from_states=from_states,
+            quota=quota,
         )
-        return self._apply(job_id, change, now=now)
+        with self._db.lock, self._db.atomic():
+            self._change([self._get(job_id)], change, now=now)
+            return self._get(job_id)
+
+    def set_batch_state(
+        self,
+        batch_id: str,
+        state: str,
+        *,
+        now: datetime,
+        error: str | None = None,
+        model: str | None = None,
+        options: Mapping[str, Any] | None = None,
+        from_states: Collection[str] | None = None,
+        quota: Quota | None = None,
+    ) -> list[Job]:
+        """`set_state` for every job of the batch at once, in one transaction: if any job may
+        not change (JobStateError, ValueError, QuotaExceededError), none does. Raises
+        JobNotFoundError for a batch without jobs."""
+        change = Change(
+            state=_target(state),
+            error=error,
+            model=model,
+            options=to_json(options),
+            from_states=from_states,
+            quota=quota,
+        )
+        return self._change_batch(batch_id, change, now=now)
 
     def update(
         self,
@@ -167,10 +146,27 @@ class Jobs:
     ) -> Job:
         """Change the given fields and leave the state (and error) as they are, so a late
         update cannot undo a state change made meanwhile by another task."""
-        change = _Change(
-            options=_json(options), status_message_id=status_message_id, from_states=from_states
+        change = Change(
+            options=to_json(options), status_message_id=status_message_id, from_states=from_states
         )
-        return self._apply(job_id, change, now=now)
+        with self._db.lock, self._db.atomic():
+            self._change([self._get(job_id)], change, now=now)
+            return self._get(job_id)
+
+    def update_batch(
+        self,
+        batch_id: str,
+        *,
+        now: datetime,
+        options: Mapping[str, Any] | None = None,
+        status_message_id: int | None = None,
+        from_states: Collection[str] | None = None,
+    ) -> list[Job]:
+        """`update` for every job of the batch at once, all or nothing."""
+        change = Change(
+            options=to_json(options), status_message_id=status_message_id, from_states=from_states
+        )
+        return self._change_batch(batch_id, change, now=now)
 
     def finish(self, job_id: str, usage: UsageRow, *, now: datetime) -> Job:
         """In one transaction, log `usage` and mark the job 'done' ('failed' when
@@ -199,6 +195,23 @@ class Jobs:
             )
         return [Job.from_row(row) for row in rows]
 
+    def units_pending(self, user_id: int, costs: Mapping[str, int]) -> int:
+        """Units of the user's 'queued' and 'running' jobs (a model not in `costs` costs 1).
+        Add `UsageLog.units_used` for the user's total today."""
+        with self._db.lock:
+            return units_pending(self._db, user_id, costs=costs)
+
+    def recent_job_times(self, user_id: int, *, since: datetime) -> list[datetime]:
+        """When the user's jobs created at or after `since` were created, oldest first, for a
+        rate limit that survives restarts. Every image counts, each one of an album too."""
+        with self._db.lock:
+            rows = self._db.execute(
+                "SELECT created_at FROM jobs WHERE user_id = ? AND created_at >= ?"
+                " ORDER BY created_at, rowid",
+                (user_id, iso(since)),
+            ).fetchall()
+        return [parse(created_at) for (created_at,) in rows]
+
     def prune(self, *, older_than: datetime) -> int:
         """Delete finished jobs, and jobs left 'choosing', untouched since `older_than`."""
         with self._db.lock:
@@ -207,33 +220,41 @@ class Jobs:
                 (iso(older_than), *FINISHED, "choosing"),
             ).rowcount
 
-    def _apply(self, job_id: str, change: _Change, *, now: datetime) -> Job:
+    def _change_batch(self, batch_id: str, change: Change, *, now: datetime) -> list[Job]:
         with self._db.lock, self._db.atomic():
-            job = self._get(job_id)
-            if change.from_states is not None and job.state not in change.from_states:
-                raise JobStateError(
-                    f"job {job_id} is {job.state!r}, not one of {tuple(change.from_states)}"
-                )
-            state = change.state or job.state
-            _check_model(change.model or job.model, state)
-            self._db.execute(
-                "UPDATE jobs SET state = ?, updated_at = ?, attempts = attempts + ?,"
-                " error = CASE WHEN ? THEN ? ELSE error END, model = coalesce(?, model),"
-                " options = coalesce(?, options),"
-                " status_message_id = coalesce(?, status_message_id) WHERE id = ?",
-                (
-                    state,
-                    iso(now),
-                    int(state == "running" and job.state != "running"),
-                    change.state is not None,
-                    change.error,
-                    change.model,
-                    change.options,
-                    change.status_message_id,
-                    job_id,
-                ),
-            )
-            return self._get(job_id)
+            jobs = self._batch(batch_id)
+            if not jobs:
+                raise JobNotFoundError(f"no jobs in batch {batch_id!r}")
+            self._change(jobs, change, now=now)
+            return self._batch(batch_id)
+
+    def _change(self, jobs: list[Job], change: Change, *, now: datetime) -> None:
+        """Check `change` against every job, then make it. The caller holds the lock and has
+        a transaction open."""
+        for job in jobs:
+            change.check(job)
+        if change.quota is not None:
+            for user_id in sorted({job.user_id for job in jobs}):
+                added = sum(change.added_units(job) for job in jobs if job.user_id == user_id)
+                self._enforce(change.quota, user_id, added, now=now)
+        values = {
+            "state": change.state,
+            "now": iso(now),
+            "error": change.error,
+            "model": change.model,
+            "options": change.options,
+            "status_message_id": change.status_message_id,
+        }
+        for job in jobs:
+            self._db.execute(_UPDATE, {**values, "id": job.id})
+
+    def _enforce(self, quota: Quota, user_id: int, added: int, *, now: datetime) -> None:
+        if added <= 0:
+            return
+        used = units_used(self._db, user_id, now=now, costs=quota.costs)
+        used += units_pending(self._db, user_id, costs=quota.costs)
+        if used + added > quota.limit:
+            raise QuotaExceededError(user_id=user_id, used=used, needed=added, limit=quota.limit)
 
     def _insert(self, values: Mapping[str, Any]) -> str:
         for _ in range(5):
@@ -248,6 +269,12 @@ class Jobs:
                 return job_id
         raise StorageError("no free job id after 5 tries")  # 2**64 ids: never in practice
 
+    def _batch(self, batch_id: str) -> list[Job]:
+        rows = self._db.query(
+            "SELECT * FROM jobs WHERE batch_id = ? ORDER BY source_message_id, rowid", (batch_id,)
+        )
+        return [Job.from_row(row) for row in rows]
+
     def _find(self, job_id: str) -> Job | None:
         rows = list(self._db.query("SELECT * FROM jobs WHERE id = ?", (job_id,)))
         return Job.from_row(rows[0]) if rows else None
@@ -259,24 +286,7 @@ class Jobs:
         return job
 
 
-@dataclass(frozen=True, kw_only=True)
-class _Change:
-    """A change to a job: None leaves a field as it is (except `error` when `state` is set)."""
-
-    state: str | None = None
-    error: str | None = None
-    model: str | None = None
-    options: str | None = None
-    status_message_id: int | None = None
-    from_states: Collection[str] | None = None
-
-
-def _json(options: Mapping[str, Any] | None) -> str | None:
-    return None if options is None else json.dumps(dict(options), sort_keys=True)
-
-
-def _check_model(model: str | None, state: str) -> None:
-    if model is not None and model not in MODELS:
-        raise ValueError(f"unknown model {model!r}; expected one of {MODELS}")
-    if model is None and state in _NEEDS_MODEL:
-        raise JobStateError(f"a job needs a model to be {state!r}")
+def _target(state: str) -> str:
+    if state not in STATES or state == "done":
+        raise ValueError(f"cannot move a job to {state!r}; finish() marks it done")
+    return state

@@ -87,3 +87,63 @@ def m001_users_usage_jobs(db: sqlite_utils.Database) -> None:
     """Users with their settings, the usage log, and the jobs not yet answered."""
     for sql in (_USERS, _USAGE, _JOBS, *_INDEXES):
         db.execute(sql)
+
+
+_CHATS = """
+CREATE TABLE chats (
+    chat_id INTEGER PRIMARY KEY,
+    type TEXT NOT NULL,
+    title TEXT,
+    status TEXT NOT NULL CHECK (status IN ('member', 'administrator', 'left', 'kicked')),
+    added_by INTEGER,
+    status_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    model TEXT,
+    binary_mask INTEGER CHECK (binary_mask IN (0, 1)),
+    white_background INTEGER CHECK (white_background IN (0, 1)),
+    image_format TEXT,
+    image_quality INTEGER CHECK (image_quality BETWEEN 1 AND 100)
+)
+"""
+
+_RESULTS = """
+CREATE TABLE results (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    job_id TEXT,
+    user_id INTEGER NOT NULL,
+    chat_id INTEGER NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('cutout', 'mask', 'white', 'sticker')),
+    file_id TEXT NOT NULL,
+    file_unique_id TEXT NOT NULL,
+    file_name TEXT,
+    created_at TEXT NOT NULL
+)
+"""
+
+_STICKER_SETS = """
+CREATE TABLE sticker_sets (
+    user_id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    count INTEGER NOT NULL DEFAULT 0 CHECK (count >= 0)
+)
+"""
+
+_M002_CHANGES = (
+    _CHATS,
+    _RESULTS,
+    _STICKER_SETS,
+    "ALTER TABLE jobs ADD COLUMN batch_id TEXT",
+    "CREATE INDEX jobs_batch ON jobs (batch_id) WHERE batch_id IS NOT NULL",
+    "CREATE INDEX jobs_user_created ON jobs (user_id, created_at)",
+    "CREATE INDEX results_user_created ON results (user_id, created_at)",
+)
+
+
+@MIGRATIONS()
+def m002_chats_batches_results(db: sqlite_utils.Database) -> None:
+    """Chats the bot is in (with group defaults), albums as job batches, the files we sent,
+    and each user's sticker set."""
+    for sql in _M002_CHANGES:
+        db.execute(sql)

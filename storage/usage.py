@@ -11,9 +11,11 @@ from typing import Any
 import sqlite_utils
 
 from .database import SharedDatabase
+from .quota import units_used
 from .times import iso, window_start
 
 STATUSES = ("ok", "error")
+GROUP_CHAT_TYPES = ("group", "supergroup")
 _COLUMNS = (
     "created_at",
     "user_id",
@@ -99,7 +101,8 @@ class Stats:
     """Everything since `since` (midnight UTC, `days` days ago counting today).
 
     The percentiles are nearest-rank, over the total times of the jobs that went well;
-    None when there were none.
+    None when there were none. `group_jobs` are the jobs (errors included) made in groups and
+    supergroups, and `group_share` their fraction of `jobs` (0.0 without jobs).
     """
 
     since: datetime
@@ -110,6 +113,8 @@ class Stats:
     p95_total_s: float | None
     per_day_model: tuple[DayModelCount, ...]
     top_users: tuple[TopUser, ...]
+    group_jobs: int
+    group_share: float
 
 
 def insert_usage(db: sqlite_utils.Database, row: UsageRow) -> int:
@@ -151,10 +156,11 @@ class UsageLog:
         since = window_start(now, days)
         window = (iso(since), iso(now))
         with self._db.lock:
-            jobs, errors = self._db.execute(
-                "SELECT count(*), coalesce(sum(status = 'error'), 0) FROM usage"
+            jobs, errors, group_jobs = self._db.execute(
+                "SELECT count(*), coalesce(sum(status = 'error'), 0),"
+                " coalesce(sum(chat_type IN (?, ?)), 0) FROM usage"
                 " WHERE created_at BETWEEN ? AND ?",
-                window,
+                (*GROUP_CHAT_TYPES, *window),
             ).fetchone()
             return Stats(
                 since=since,
@@ -165,7 +171,15 @@ class UsageLog:
                 p95_total_s=self._percentile(window, 95, jobs - errors),
                 per_day_model=self._per_day_model(window),
                 top_users=self._top_users(window, top),
+                group_jobs=group_jobs,
+                group_share=group_jobs / jobs if jobs else 0.0,
             )
+
+    def units_used(self, user_id: int, *, now: datetime, costs: Mapping[str, int]) -> int:
+        """Units of the user's jobs that went well today (UTC), each costing `costs[model]`
+        (1 for a model not in `costs`). Add `Jobs.units_pending` for the jobs still to come."""
+        with self._db.lock:
+            return units_used(self._db, user_id, now=now, costs=costs)
 
     def _counts(self, user_id: int, since: datetime, now: datetime) -> UsageCounts:
         rows = self._db.execute(

@@ -1,14 +1,28 @@
 from __future__ import annotations
 
+import sqlite3
 import threading
+from dataclasses import asdict
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from storage import MIGRATIONS, SharedDatabase, Users, open_database
+from storage import (
+    MIGRATIONS,
+    Chats,
+    Jobs,
+    SharedDatabase,
+    UsageLog,
+    Users,
+    UserSettings,
+    open_database,
+)
 from storage.times import iso, window_start
-from tests.storage_fixtures import NOW
+from tests.storage_fixtures import NOW, source, usage_row
+
+M001 = "m001_users_usage_jobs"
+M002 = "m002_chats_batches_results"
 
 
 @pytest.fixture
@@ -18,7 +32,9 @@ def db_path(tmp_path: Path) -> Path:
 
 def test_open_creates_the_folder_the_file_and_the_tables(db_path: Path) -> None:
     with open_database(db_path) as db:
-        assert {"users", "usage", "jobs"} <= set(db.table_names())
+        assert {"users", "usage", "jobs", "chats", "results", "sticker_sets"} <= set(
+            db.table_names()
+        )
     assert db_path.is_file()
 
 
@@ -34,9 +50,9 @@ def test_migrations_apply_once_and_reopening_is_idempotent(db_path: Path) -> Non
         Users(db).touch(1, "ada", now=NOW)
         first = [m.name for m in MIGRATIONS.applied(db)]
     with open_database(db_path) as db:
-        assert [m.name for m in MIGRATIONS.applied(db)] == first == ["m001_users_usage_jobs"]
+        assert [m.name for m in MIGRATIONS.applied(db)] == first == [M001, M002]
         assert MIGRATIONS.pending(db) == []
-        assert db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 1
+        assert db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 2
         assert db.execute("SELECT count(*) FROM users").fetchone()[0] == 1
 
 
@@ -46,11 +62,55 @@ def test_migrations_apply_once_and_reopening_is_idempotent(db_path: Path) -> Non
         ("usage", ["user_id", "created_at"]),
         ("usage", ["created_at"]),
         ("jobs", ["state"]),
+        ("jobs", ["batch_id"]),
+        ("jobs", ["user_id", "created_at"]),
+        ("results", ["user_id", "created_at"]),
     ],
 )
 def test_the_indexes_exist(db_path: Path, table: str, index: list[str]) -> None:
     with open_database(db_path) as db:
         assert index in [i.columns for i in db.table(table).indexes]
+
+
+def test_a_batch_is_found_through_its_index(db_path: Path) -> None:
+    with open_database(db_path) as db:
+        plan = db.execute(
+            "EXPLAIN QUERY PLAN SELECT * FROM jobs WHERE batch_id = ?"
+            " ORDER BY source_message_id, rowid",
+            ("album",),
+        ).fetchall()
+    assert any("jobs_batch" in row[-1] for row in plan)
+
+
+def make_m001_database(path: Path) -> None:
+    """A database file as the bot left it before m002: the m001 schema, with some rows."""
+    with SharedDatabase(sqlite3.connect(path)) as db:
+        MIGRATIONS.apply(db, stop_before=M002)
+        Users(db).touch(1, "ada", now=NOW)
+        Users(db).save_settings(1, UserSettings(model="precise", ask_each_time=False), now=NOW)
+        UsageLog(db).record(usage_row(job_id="old-job"))
+        job = {name: value for name, value in asdict(source()).items() if name != "batch_id"}
+        job.update(id="old-job", model="fast", state="queued", options="{}")
+        db.table("jobs").insert({**job, "created_at": iso(NOW), "updated_at": iso(NOW)})
+        assert [m.name for m in MIGRATIONS.applied(db)] == [M001]
+
+
+def test_m002_upgrades_a_database_made_by_m001_and_keeps_its_rows(db_path: Path) -> None:
+    db_path.parent.mkdir()
+    make_m001_database(db_path)
+    with open_database(db_path) as db:
+        assert [m.name for m in MIGRATIONS.applied(db)] == [M001, M002]
+        assert Users(db).settings(1) == UserSettings(model="precise", ask_each_time=False)
+        assert UsageLog(db).user_summary(42, now=NOW).today.jobs == 1
+        old = Jobs(db).get("old-job")
+        assert old is not None
+        assert (old.state, old.model, old.batch_id) == ("queued", "fast", None)
+        assert [job.id for job in Jobs(db).unfinished()] == ["old-job"]
+        assert {"chats", "results", "sticker_sets"} <= set(db.table_names())
+        assert "batch_id" in db.table("jobs").columns_dict
+        assert Chats(db).status(-100) is None
+        album = Jobs(db).create(source(batch_id="a1"), options={}, now=NOW)
+        assert Jobs(db).batch("a1") == [album]
 
 
 def test_a_memory_database_works_for_quick_tests() -> None:

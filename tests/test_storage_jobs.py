@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from storage import (
+    Job,
     JobNotFoundError,
     Jobs,
     JobStateError,
@@ -308,3 +309,145 @@ def test_update_can_be_guarded_by_state(jobs: Jobs) -> None:
     with pytest.raises(JobStateError, match="queued"):
         jobs.update(job.id, now=NOW, options={}, from_states=("choosing",))
     assert jobs.get(job.id) == job
+
+
+def album(jobs: Jobs, batch_id: str = "album", *, messages: tuple[int, ...] = (3, 1, 2)) -> None:
+    for message_id in messages:
+        jobs.create(
+            source(batch_id=batch_id, source_message_id=message_id), options=OPTIONS, now=NOW
+        )
+
+
+def states(jobs: list[Job]) -> list[tuple[int, str, str | None, int]]:
+    return [(job.source_message_id, job.state, job.model, job.attempts) for job in jobs]
+
+
+def test_a_job_has_no_batch_unless_given(jobs: Jobs) -> None:
+    assert jobs.create(source(), options=OPTIONS, now=NOW).batch_id is None
+    assert jobs.create(source(batch_id="a1"), options=OPTIONS, now=NOW).batch_id == "a1"
+
+
+def test_a_batch_is_in_message_order(jobs: Jobs) -> None:
+    album(jobs)
+    jobs.create(source(batch_id="other"), options=OPTIONS, now=NOW)
+    jobs.create(source(), options=OPTIONS, now=NOW)
+    twin = jobs.create(source(batch_id="album", source_message_id=2), options=OPTIONS, now=NOW)
+    batch = jobs.batch("album")
+    assert [job.source_message_id for job in batch] == [1, 2, 2, 3]
+    assert batch[2] == twin
+    assert {job.batch_id for job in batch} == {"album"}
+    assert jobs.batch("nope") == []
+
+
+def test_a_batch_changes_state_together(jobs: Jobs) -> None:
+    album(jobs)
+    jobs.create(source(batch_id="other"), options=OPTIONS, now=NOW)
+    later = NOW + timedelta(seconds=5)
+    queued = jobs.set_batch_state(
+        "album", "queued", now=later, model="precise", from_states=("choosing",)
+    )
+    assert states(queued) == [(n, "queued", "precise", 0) for n in (1, 2, 3)]
+    assert all(job.updated_at == later for job in queued)
+    running = jobs.set_batch_state("album", "running", now=later)
+    assert states(running) == [(n, "running", "precise", 1) for n in (1, 2, 3)]
+    assert running == jobs.batch("album")
+    assert [job.state for job in jobs.batch("other")] == ["choosing"]
+
+
+def test_a_batch_moves_only_if_every_job_may(jobs: Jobs) -> None:
+    album(jobs)
+    first = jobs.batch("album")[0]
+    jobs.set_state(first.id, "queued", now=NOW, model="fast")
+    before = jobs.batch("album")
+    with pytest.raises(JobStateError, match=first.id):
+        jobs.set_batch_state(
+            "album", "queued", now=NOW, model="precise", from_states=("choosing",)
+        )
+    assert jobs.batch("album") == before
+
+
+@pytest.mark.parametrize(
+    ("state", "changes", "error"),
+    [
+        ("done", {}, ValueError),
+        ("paused", {}, ValueError),
+        ("queued", {}, JobStateError),
+        ("queued", {"model": "slow"}, ValueError),
+    ],
+)
+def test_invalid_batch_changes_are_refused(
+    jobs: Jobs, state: str, changes: dict[str, Any], error: type[Exception]
+) -> None:
+    album(jobs)
+    before = jobs.batch("album")
+    with pytest.raises(error):
+        jobs.set_batch_state("album", state, now=NOW, **changes)
+    assert jobs.batch("album") == before
+
+
+def test_an_unknown_batch_cannot_change(jobs: Jobs) -> None:
+    with pytest.raises(JobNotFoundError):
+        jobs.set_batch_state("nope", "failed", now=NOW)
+    with pytest.raises(JobNotFoundError):
+        jobs.update_batch("nope", now=NOW, status_message_id=1)
+
+
+def test_a_batch_is_redone_with_the_other_model(jobs: Jobs) -> None:
+    album(jobs, messages=(1, 2))
+    jobs.set_batch_state("album", "running", now=NOW, model="fast")
+    one, two = jobs.batch("album")
+    jobs.finish(one.id, usage_row(), now=NOW)
+    jobs.finish(two.id, failed_row(), now=NOW)
+    redo = jobs.set_batch_state(
+        "album", "queued", now=NOW, model="precise", from_states=("done", "failed")
+    )
+    assert [(job.state, job.model, job.error) for job in redo] == [("queued", "precise", None)] * 2
+
+
+def test_a_whole_batch_can_fail_with_an_error(jobs: Jobs) -> None:
+    album(jobs)
+    failed = jobs.set_batch_state("album", "failed", now=NOW, error="too big")
+    assert {(job.state, job.error) for job in failed} == {("failed", "too big")}
+
+
+def test_update_batch_changes_fields_and_keeps_states(jobs: Jobs) -> None:
+    album(jobs, messages=(1, 2))
+    first = jobs.batch("album")[0]
+    jobs.set_state(first.id, "failed", now=NOW, error="lost")
+    later = NOW + timedelta(minutes=1)
+    updated = jobs.update_batch("album", now=later, status_message_id=77, options={"a": 1})
+    assert [(job.state, job.error) for job in updated] == [("failed", "lost"), ("choosing", None)]
+    assert [(job.status_message_id, job.options, job.updated_at) for job in updated] == [
+        (77, {"a": 1}, later)
+    ] * 2
+
+
+def test_update_batch_can_be_guarded_by_state(jobs: Jobs) -> None:
+    album(jobs)
+    before = jobs.batch("album")
+    with pytest.raises(JobStateError):
+        jobs.update_batch("album", now=NOW, status_message_id=5, from_states=("queued",))
+    assert jobs.batch("album") == before
+
+
+def test_units_pending_count_queued_and_running_jobs_by_model(jobs: Jobs) -> None:
+    costs = {"fast": 1, "precise": 3}
+    assert jobs.units_pending(42, costs) == 0
+    for model, state in [("fast", "queued"), ("precise", "queued"), ("precise", "running")]:
+        job = jobs.create(source(), options=OPTIONS, now=NOW, model="fast", state="queued")
+        jobs.set_state(job.id, state, now=NOW, model=model)
+    jobs.create(source(), options=OPTIONS, now=NOW)  # choosing: not pending
+    done = jobs.create(source(), options=OPTIONS, now=NOW, model="precise", state="queued")
+    jobs.finish(done.id, usage_row(model="precise"), now=NOW)
+    jobs.create(source(user_id=7), options=OPTIONS, now=NOW, model="precise", state="queued")
+    assert jobs.units_pending(42, costs) == 7
+    assert jobs.units_pending(42, costs={"fast": 2}) == 4  # precise is not in costs: 1
+
+
+def test_recent_job_times_since_a_moment(jobs: Jobs) -> None:
+    for seconds in (30, -61, 0, -60, 10):
+        jobs.create(source(), options=OPTIONS, now=NOW + timedelta(seconds=seconds))
+    jobs.create(source(user_id=7), options=OPTIONS, now=NOW)
+    times = jobs.recent_job_times(42, since=NOW - timedelta(minutes=1))
+    assert times == [NOW + timedelta(seconds=s) for s in (-60, 0, 10, 30)]
+    assert jobs.recent_job_times(404, since=NOW) == []

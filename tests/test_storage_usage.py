@@ -193,3 +193,48 @@ def test_recording_from_many_threads_at_once(db: SharedDatabase) -> None:
     assert log.stats(now=NOW).jobs == 400
     assert log.user_summary(0, now=NOW).today.jobs == 100
     assert jobs.unfinished() == []
+
+
+def test_units_used_count_todays_good_jobs_at_their_cost(log: UsageLog) -> None:
+    midnight = datetime(2025, 3, 14, tzinfo=UTC)
+    costs = {"fast": 1, "precise": 4}
+    assert log.units_used(42, now=NOW, costs=costs) == 0
+    log.record(usage_row(created_at=midnight, model="precise"))
+    log.record(usage_row(model="fast"))
+    log.record(usage_row(model="fast"))
+    log.record(usage_row(model="retired"))  # not in costs: 1
+    log.record(failed_row(model="precise"))  # failed: free
+    log.record(usage_row(created_at=midnight - timedelta(seconds=1), model="precise"))
+    log.record(usage_row(created_at=NOW + timedelta(minutes=1), model="precise"))
+    log.record(usage_row(user_id=7, model="precise"))
+    assert log.units_used(42, now=NOW, costs=costs) == 7
+    assert log.units_used(42, now=NOW, costs={}) == 4
+
+
+@pytest.mark.parametrize(
+    ("chat_types", "group_jobs", "share"),
+    [
+        ((), 0, 0.0),
+        (("private", "private"), 0, 0.0),
+        (("group", "supergroup", "private", "channel"), 2, 0.5),
+        (("supergroup",), 1, 1.0),
+    ],
+)
+def test_stats_share_of_jobs_made_in_groups(
+    log: UsageLog, chat_types: tuple[str, ...], group_jobs: int, share: float
+) -> None:
+    for chat_type in chat_types:
+        log.record(usage_row(chat_type=chat_type))
+    log.record(usage_row(chat_type="group", created_at=NOW - timedelta(days=40)))
+    stats = log.stats(now=NOW)
+    assert (stats.jobs, stats.group_jobs) == (len(chat_types), group_jobs)
+    assert stats.group_share == share
+
+
+def test_stats_group_jobs_count_errors_too(log: UsageLog) -> None:
+    log.record(failed_row(chat_type="group"))
+    log.record(usage_row(chat_type="private"))
+    log.record(usage_row(chat_type="private"))
+    log.record(usage_row(chat_type="private"))
+    stats = log.stats(now=NOW)
+    assert (stats.group_jobs, stats.group_share, stats.errors) == (1, 0.25, 1)

@@ -1,0 +1,134 @@
+"""A job's rows and rules: what a new job is made from (`JobSource`), a stored `Job`, and the
+changes `Jobs` may make to it.
+
+    choosing ──▶ queued ──▶ running ──▶ done | failed     (finish)
+        └─────────────────────────────────▶ failed        (set_state, e.g. given up)
+    done | failed ──▶ queued                               (redo with the other model)
+
+Jobs of one album share a `batch_id` and can change state together.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Any
+
+from .errors import JobStateError
+from .quota import PENDING, Quota
+from .times import parse
+from .users import MODELS
+
+STATES = ("choosing", "queued", "running", "done", "failed")
+UNFINISHED = ("choosing", "queued", "running")
+FINISHED = ("done", "failed")
+KINDS = ("photo", "document")
+
+
+@dataclass(frozen=True, kw_only=True)
+class JobSource:
+    """What the user sent: the message and the file a new job works on. Images of one album
+    (one Telegram media group) share a `batch_id` the bot chooses."""
+
+    user_id: int
+    username: str | None
+    chat_id: int
+    chat_type: str
+    source_message_id: int
+    file_id: str
+    file_unique_id: str
+    file_name: str | None
+    file_size: int | None
+    kind: str
+    batch_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown kind {self.kind!r}; expected one of {KINDS}")
+
+
+@dataclass(frozen=True)
+class Job:
+    """A row of `jobs`. `options` holds binary_mask, white_background, image_format and
+    image_quality; `attempts` counts the times the job went into 'running'."""
+
+    id: str
+    user_id: int
+    username: str | None
+    chat_id: int
+    chat_type: str
+    source_message_id: int
+    status_message_id: int | None
+    file_id: str
+    file_unique_id: str
+    file_name: str | None
+    file_size: int | None
+    kind: str
+    model: str | None
+    options: dict[str, Any]
+    state: str
+    attempts: int
+    created_at: datetime
+    updated_at: datetime
+    error: str | None
+    batch_id: str | None = None
+
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any]) -> Job:
+        """The job in a `SELECT *` row (columns added by later migrations are left out)."""
+        values = {f.name: row[f.name] for f in fields(cls)}
+        values["options"] = json.loads(values["options"])
+        values["created_at"] = parse(values["created_at"])
+        values["updated_at"] = parse(values["updated_at"])
+        return cls(**values)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in FINISHED
+
+    @property
+    def pending(self) -> bool:
+        """Queued or running: its units count against the user's quota."""
+        return self.state in PENDING
+
+
+@dataclass(frozen=True, kw_only=True)
+class Change:
+    """A change to jobs: None leaves a field as it is (except `error` when `state` is set)."""
+
+    state: str | None = None
+    error: str | None = None
+    model: str | None = None
+    options: str | None = None
+    status_message_id: int | None = None
+    from_states: Collection[str] | None = None
+    quota: Quota | None = None
+
+    def check(self, job: Job) -> None:
+        """Raise JobStateError (or ValueError) if this change may not be made to `job`."""
+        if self.from_states is not None and job.state not in self.from_states:
+            raise JobStateError(
+                f"job {job.id} is {job.state!r}, not one of {tuple(self.from_states)}"
+            )
+        check_model(self.model or job.model, self.state or job.state)
+
+    def added_units(self, job: Job) -> int:
+        """Units the change adds to the job's owner's pending units (0 without a quota)."""
+        if self.quota is None or self.state is None:
+            return 0
+        after = self.quota.cost(self.model or job.model) if self.state in PENDING else 0
+        before = self.quota.cost(job.model) if job.pending else 0
+        return after - before
+
+
+def to_json(options: Mapping[str, Any] | None) -> str | None:
+    return None if options is None else json.dumps(dict(options), sort_keys=True)
+
+
+def check_model(model: str | None, state: str) -> None:
+    if model is not None and model not in MODELS:
+        raise ValueError(f"unknown model {model!r}; expected one of {MODELS}")
+    if model is None and state in PENDING:
+        raise JobStateError(f"a job needs a model to be {state!r}")
