@@ -6,6 +6,9 @@
         peer.send_text(alice, peer.private_chat(alice), "/start")
         call = await peer.wait_for(called("sendMessage", chat_id=alice.id))
 
+What users do is in `botapi_users.py` (messages, albums, buttons, inline queries), who is in
+which chat in `botapi_groups.py`, and the faults a test can arrange in `botapi_faults.py`.
+
 The wire is PTB's: `POST {base_url}{token}/{method}` with form fields (values JSON-encoded,
 strings raw) or multipart parts when files go up; files come down from
 `GET {base_file_url}{token}/{file_path}`. Errors answer with their HTTP status.
@@ -53,13 +56,22 @@ CONFLICT = (
 class BotApiPeer(Telegram):
     """`Telegram` served over HTTP by uvicorn in a background thread on a free port."""
 
-    def __init__(self, *, bot_username: str = "cutout_test_bot", privacy_mode: bool = True):
-        super().__init__(bot_username=bot_username, privacy_mode=privacy_mode)
+    def __init__(
+        self,
+        *,
+        bot_username: str = "cutout_test_bot",
+        privacy_mode: bool = True,
+        inline_mode: bool = True,
+    ):
+        super().__init__(
+            bot_username=bot_username, privacy_mode=privacy_mode, inline_mode=inline_mode
+        )
         self.url = ""
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pollers: set[asyncio.Event] = set()
+        self._stopping: asyncio.Event | None = None
         self._poll_generation = 0
         self._closing = False
 
@@ -106,6 +118,7 @@ class BotApiPeer(Telegram):
     @asynccontextmanager
     async def _lifespan(self, app: Starlette) -> AsyncIterator[None]:
         self._loop = asyncio.get_running_loop()
+        self._stopping = asyncio.Event()
         self.listeners.append(self._notify)
         try:
             yield
@@ -121,6 +134,8 @@ class BotApiPeer(Telegram):
     def _wake_pollers(self) -> None:
         for event in self._pollers:
             event.set()
+        if self._closing and self._stopping is not None:
+            self._stopping.set()
 
     # --- the test's side -----------------------------------------------------------------------
 
@@ -150,6 +165,7 @@ class BotApiPeer(Telegram):
     async def _bot_method(self, request: Request) -> Response:
         arrived = time.monotonic()
         method = request.path_params["method"]
+        hung = self.hang_for(method)
         req = BotRequest(method, {}, {})
         try:
             self.see_token(request.path_params["token"])
@@ -164,8 +180,17 @@ class BotApiPeer(Telegram):
             unread = ApiError(400, f"Bad Request: the peer could not read the request: {exc!r}")
             status, body = unread.error_code, unread.body()
         files = {name: upload.data for name, upload in req.uploads.items()}
-        self.record(method, req.params, files, arrived=arrived, status=status, response=body)
+        self.record(
+            method, req.params, files, arrived=arrived, status=status, response=body, hung=hung
+        )
+        await self._hold(hung)
         return JSONResponse(body, status_code=status)
+
+    async def _hold(self, seconds: float) -> None:
+        """Wait `seconds`, or less if the peer is stopping."""
+        if seconds > 0 and self._stopping is not None:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), seconds)
 
     async def _answer(self, req: BotRequest) -> Any:
         if req.method.lower() == "getupdates":
@@ -183,6 +208,7 @@ class BotApiPeer(Telegram):
     async def _get_updates(self, req: BotRequest) -> list[JSON]:
         """Long polling: confirm below `offset`, then wait up to `timeout` for anything new."""
         self.confirm(req.params.get("offset"))
+        self.allow(req.params.get("allowed_updates"))
         limit = min(max(int(req.params.get("limit") or 100), 1), 100)
         loop = asyncio.get_running_loop()
         deadline = loop.time() + float(req.params.get("timeout") or 0)
@@ -225,10 +251,12 @@ class BotApiPeer(Telegram):
 
 @contextmanager
 def running_peer(
-    *, bot_username: str = "cutout_test_bot", privacy_mode: bool = True
+    *, bot_username: str = "cutout_test_bot", privacy_mode: bool = True, inline_mode: bool = True
 ) -> Iterator[BotApiPeer]:
     """A started `BotApiPeer`, stopped when the block ends."""
-    peer = BotApiPeer(bot_username=bot_username, privacy_mode=privacy_mode)
+    peer = BotApiPeer(
+        bot_username=bot_username, privacy_mode=privacy_mode, inline_mode=inline_mode
+    )
     peer.start()
     try:
         yield peer

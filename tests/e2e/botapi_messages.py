@@ -26,7 +26,7 @@ NOT_MODIFIED = (
     "same as a current content and reply markup of the message"
 )
 MEDIA_KEYS = ("photo", "document", "sticker", "video", "audio", "animation")
-STICKER = {"width": 512, "height": 512, "type": "regular", "is_animated": False, "is_video": False}
+STICKER = {"type": "regular", "is_animated": False, "is_video": False}
 
 
 # --- sending ---------------------------------------------------------------------------------
@@ -119,11 +119,20 @@ def media_file(tg: TelegramState, req: BotRequest, value: Any, field: str) -> St
     return stored
 
 
+def sticker_fields(tg: TelegramState, stored: StoredFile, emoji: Any) -> JSON:
+    """A sticker from a set as it is there; any other file as a loose sticker of its size."""
+    with tg.lock:
+        known = tg.stickers.get(stored.file_id)
+    if known is not None:
+        return {"sticker": known}
+    width, height = image_size(stored.data) or (512, 512)
+    loose = {**stored.to_json(), **STICKER, "width": width, "height": height}
+    return {"sticker": {**loose, **({"emoji": emoji} if emoji else {})}}
+
+
 def media_fields(tg: TelegramState, kind: str, stored: StoredFile, fresh: bool) -> JSON:
     if kind == "document":
         return {"document": stored.document_json()}
-    if kind == "sticker":
-        return {"sticker": {**stored.to_json(), **STICKER}}
     if kind != "photo":
         raise bad_request(f"unsupported media type {kind!r} in this peer")
     size = image_size(stored.data)
@@ -148,7 +157,10 @@ def send_media(tg: TelegramState, req: BotRequest) -> JSON:
     kind = req.method.lower().removeprefix("send")
     value = req.params.get(kind)
     stored = media_file(tg, req, value, kind)
-    fields = {**media_fields(tg, kind, stored, fresh=value != stored.file_id)}
+    if kind == "sticker":
+        fields = sticker_fields(tg, stored, req.params.get("emoji"))
+    else:
+        fields = media_fields(tg, kind, stored, fresh=value != stored.file_id)
     fields.update(caption_fields(req.params))
     return send(tg, req, fields, req.params.get("caption"))
 

@@ -1,8 +1,9 @@
 """The Bot API methods the peer answers: a registry of plain functions over the state.
 
 Each takes the decoded request and returns the `result` object, or raises `ApiError`.
-The methods about messages live in `botapi_messages.py`. `getUpdates` is not here: it waits,
-so the server answers it (see `botapi.py`).
+The methods about messages live in `botapi_messages.py`, stickers in `botapi_stickers.py` and
+inline queries in `botapi_inline.py`. `getUpdates` is not here: it waits, so the server
+answers it (see `botapi.py`).
 """
 
 from __future__ import annotations
@@ -10,11 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from tests.e2e import botapi_inline as inline
 from tests.e2e import botapi_messages as messages
-from tests.e2e.botapi_objects import JSON, BotRequest, bad_request
+from tests.e2e import botapi_stickers as stickers
+from tests.e2e.botapi_groups import Groups
+from tests.e2e.botapi_objects import JSON, ApiError, BotRequest, bad_request
 from tests.e2e.botapi_state import TelegramState
+from tests.e2e.botapi_users import Telegram
 
-Handler = Callable[[TelegramState, BotRequest], Any]
+Handler = Callable[[Telegram, BotRequest], Any]
 
 
 def get_me(tg: TelegramState, req: BotRequest) -> JSON:
@@ -22,7 +27,7 @@ def get_me(tg: TelegramState, req: BotRequest) -> JSON:
         **tg.bot.to_json(),
         "can_join_groups": True,
         "can_read_all_group_messages": not tg.privacy_mode,
-        "supports_inline_queries": False,
+        "supports_inline_queries": tg.inline_mode,
     }
 
 
@@ -56,13 +61,13 @@ def send_chat_action(tg: TelegramState, req: BotRequest) -> bool:
 
 
 def answer_callback_query(tg: TelegramState, req: BotRequest) -> bool:
+    """Once per query; the answer (text, show_alert, url, cache_time) is kept for tests."""
     query_id = str(req.require("callback_query_id"))
+    fields = ("text", "show_alert", "url", "cache_time")
     with tg.lock:
-        if tg.callback_queries.get(query_id) is not False:
-            raise bad_request(
-                "query is too old and response timeout expired or query ID is invalid"
-            )
-        tg.callback_queries[query_id] = True
+        if query_id not in tg.callback_queries or tg.callback_queries[query_id] is not None:
+            raise bad_request(inline.QUERY_INVALID)
+        tg.callback_queries[query_id] = {k: req.params[k] for k in fields if k in req.params}
     return True
 
 
@@ -81,13 +86,22 @@ def get_chat(tg: TelegramState, req: BotRequest) -> JSON:
     }
 
 
-def get_chat_member(tg: TelegramState, req: BotRequest) -> JSON:
-    messages.find_chat(tg, req)
-    user_id = req.require("user_id")
-    user = tg.bot if user_id == tg.bot.id else tg.users.get(user_id)
-    if user is None:
-        raise bad_request("user not found")
-    return {"status": "member", "user": user.to_json()}
+def get_chat_member(tg: Groups, req: BotRequest) -> JSON:
+    return tg.member(messages.find_chat(tg, req), int(req.require("user_id")))
+
+
+def get_chat_administrators(tg: Groups, req: BotRequest) -> list[JSON]:
+    return tg.administrators(messages.find_chat(tg, req))
+
+
+def leave_chat(tg: Groups, req: BotRequest) -> bool:
+    chat = messages.find_chat(tg, req)
+    if chat.type == "private":
+        raise bad_request("chat member status can't be changed in private chats")
+    if tg.roster(chat.id).bot_status not in ("member", "administrator"):
+        raise ApiError(403, f"Forbidden: bot is not a member of the {chat.type} chat")
+    tg.bot_leaves(chat)
+    return True
 
 
 METHODS: dict[str, Handler] = {
@@ -107,6 +121,13 @@ METHODS: dict[str, Handler] = {
         "getFile": get_file,
         "getChat": get_chat,
         "getChatMember": get_chat_member,
+        "getChatAdministrators": get_chat_administrators,
+        "leaveChat": leave_chat,
+        "answerInlineQuery": inline.answer_inline_query,
+        "uploadStickerFile": stickers.upload_sticker_file,
+        "createNewStickerSet": stickers.create_new_sticker_set,
+        "addStickerToSet": stickers.add_sticker_to_set,
+        "getStickerSet": stickers.get_sticker_set,
         "sendMessage": messages.send_message,
         "sendDocument": messages.send_media,
         "sendPhoto": messages.send_media,

@@ -16,7 +16,10 @@ Predicate = Callable[["Call"], bool]
 MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 PHOTO_SIDES = (90, 320)  # thumbnails made under the full-size photo, like Telegram's s and m
-_COMMAND = re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]+)?")
+_ENTITIES = (
+    ("bot_command", re.compile(r"(?<!\S)/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]+)?")),
+    ("mention", re.compile(r"(?<![\w@/])@[A-Za-z0-9_]{5,32}\b")),
+)
 
 
 class ApiError(Exception):
@@ -100,7 +103,8 @@ class StoredFile:
         }
 
     def document_json(self) -> JSON:
-        return {**self.to_json(), "file_name": self.file_name, "mime_type": self.mime_type}
+        name = {"file_name": self.file_name} if self.file_name else {}
+        return {**self.to_json(), **name, "mime_type": self.mime_type}
 
 
 @dataclass(frozen=True)
@@ -114,6 +118,7 @@ class Call:
     time: float  # time.monotonic() when the request arrived
     status: int
     response: JSON = field(repr=False)
+    hung: float = 0.0  # seconds the answer was held back after taking effect (see `hang`)
 
     @property
     def ok(self) -> bool:
@@ -179,16 +184,24 @@ class BotMessage:
         return self.raw.get("media_group_id")
 
 
-def command_entities(text: str) -> list[JSON]:
-    """`bot_command` entities for each /command, with offsets in UTF-16 code units."""
-    return [
-        {
-            "type": "bot_command",
-            "offset": _utf16_len(text[: match.start()]),
-            "length": _utf16_len(match.group()),
-        }
-        for match in _COMMAND.finditer(text)
+def text_entities(text: str) -> list[JSON]:
+    """`bot_command` and `mention` entities, by offset in UTF-16 code units as Telegram counts."""
+    found = [
+        (match.start(), kind, match.group())
+        for kind, pattern in _ENTITIES
+        for match in pattern.finditer(text)
     ]
+    return [
+        {"type": kind, "offset": _utf16_len(text[:start]), "length": _utf16_len(part)}
+        for start, kind, part in sorted(found)
+    ]
+
+
+def entity_text(text: str, entity: JSON) -> str:
+    """The part of `text` an entity covers (offsets count UTF-16 code units)."""
+    units = text.encode("utf-16-le")
+    start, length = 2 * entity["offset"], 2 * entity["length"]
+    return units[start : start + length].decode("utf-16-le")
 
 
 def _utf16_len(text: str) -> int:
@@ -196,9 +209,15 @@ def _utf16_len(text: str) -> int:
 
 
 def image_size(data: bytes) -> tuple[int, int] | None:
+    found = image_format(data)
+    return None if found is None else found[1]
+
+
+def image_format(data: bytes) -> tuple[str, tuple[int, int]] | None:
+    """Pillow's name for the format ("PNG", "WEBP", ...) and the size, if `data` opens."""
     try:
         with Image.open(io.BytesIO(data)) as image:
-            return image.size
+            return str(image.format), image.size
     except (UnidentifiedImageError, OSError):
         return None
 

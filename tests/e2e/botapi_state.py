@@ -1,7 +1,9 @@
-"""The state of Telegram for one bot: chats, messages, files, updates, calls and faults.
+"""The state of Telegram for one bot: chats, members, messages, files, updates and calls.
 
 Tests change it from their own thread (as users, see `botapi_users.py`); the peer's server
-thread answers the bot's requests from it. One re-entrant lock guards it all.
+thread answers the bot's requests from it. One re-entrant lock guards it all. What changes it
+lives in mixins over this class: `botapi_groups.py` (who is in which chat), `botapi_faults.py`
+(errors, delays and hangs) and `botapi_users.py` (what users do).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import mimetypes
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from tests.e2e.botapi_objects import (
     JSON,
@@ -25,32 +28,80 @@ from tests.e2e.botapi_objects import (
     photo_versions,
 )
 
-BLOCKABLE = ("send", "edit", "copy", "forward")
+
+@dataclass
+class Roster:
+    """Who is in a chat: the bot's status there and, in groups, the people who count."""
+
+    bot_status: str = "member"  # "member", "administrator", "left" or "kicked"
+    creator: int | None = None
+    admins: set[int] = field(default_factory=set)
+    members: set[int] = field(default_factory=set)  # everyone seen in the group
+
+
+@dataclass
+class StickerSet:
+    name: str
+    title: str
+    owner_id: int
+    stickers: list[JSON] = field(default_factory=list)
+
+    def to_json(self) -> JSON:
+        return {
+            "name": self.name,
+            "title": self.title,
+            "sticker_type": "regular",
+            "stickers": list(self.stickers),
+        }
 
 
 class TelegramState:
     """What Telegram knows, as far as one bot is concerned."""
 
-    def __init__(self, *, bot_username: str = "cutout_test_bot", privacy_mode: bool = True):
+    def __init__(
+        self,
+        *,
+        bot_username: str = "cutout_test_bot",
+        privacy_mode: bool = True,
+        inline_mode: bool = True,
+    ):
         self.lock = threading.RLock()
         self.bot = User(7_000_000_001, "Cutout Test", bot_username, is_bot=True)
         self.privacy_mode = privacy_mode
+        self.inline_mode = inline_mode
         self.token: str | None = None
         self.commands: list[JSON] = []
         self.chats: dict[int, Chat] = {}
         self.users: dict[int, User] = {}
+        self.rosters: dict[int, Roster] = {}
         self.messages: dict[tuple[int, int], JSON] = {}
         self.sources: dict[tuple[int, int], str | None] = {}  # text or caption before parsing
         self.files: dict[str, StoredFile] = {}
-        self.callback_queries: dict[str, bool] = {}  # id -> answered
+        self.stickers: dict[str, JSON] = {}  # file_id -> Sticker, for stickers in sets
+        self.sticker_sets: dict[str, StickerSet] = {}  # by lower-cased name
+        self.callback_queries: dict[str, JSON | None] = {}  # query id -> its answer, if any
+        self.inline_queries: dict[str, JSON | None] = {}
+        self.allowed_updates: frozenset[str] | None = None  # None: all that the peer makes
         self.listeners: list[Callable[[], None]] = []
         self._updates: list[JSON] = []
         self._calls: list[Call] = []
         self._faults: dict[str, list[ApiError]] = {}
         self._delays: dict[str, float] = {}
-        self._blocked: set[int] = set()
+        self._hangs: dict[str, list[float]] = {}
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._ids = itertools.count(1)
+
+    def roster(self, chat_id: int) -> Roster:
+        with self.lock:
+            return self.rosters.setdefault(chat_id, Roster())
+
+    def meet(self, user: User, chat: Chat) -> None:
+        """Telegram knows `user` and `chat`; in a group, `user` is now one of its members."""
+        with self.lock:
+            self.users[user.id] = user
+            self.chats[chat.id] = chat
+            if chat.type != "private":
+                self.roster(chat.id).members.add(user.id)
 
     # --- messages, files and updates -----------------------------------------------------------
 
@@ -125,8 +176,17 @@ class TelegramState:
             with self.lock:
                 self._updates = [u for u in self._updates if u["update_id"] >= offset]
 
+    def allow(self, allowed: list[str] | None) -> None:
+        """getUpdates' allowed_updates: kept until changed; an empty list means the default."""
+        if allowed is not None:
+            with self.lock:
+                self.allowed_updates = frozenset(allowed) or None
+
     def updates(self, limit: int) -> list[JSON]:
+        """Up to `limit` pending updates; those of a kind not allowed are dropped."""
         with self.lock:
+            if (allowed := self.allowed_updates) is not None:
+                self._updates = [u for u in self._updates if update_kind(u) in allowed]
             return self._updates[:limit]
 
     def drop_updates(self) -> None:
@@ -165,38 +225,6 @@ class TelegramState:
         with self.lock:
             return len(self._updates)
 
-    # --- faults --------------------------------------------------------------------------------
-
-    def fail_next(
-        self,
-        method: str,
-        *,
-        error_code: int,
-        description: str,
-        retry_after: int | None = None,
-        times: int = 1,
-    ) -> None:
-        """The next `times` calls of `method` fail with this error."""
-        if error_code == 429 and retry_after is None:
-            raise ValueError("a 429 needs retry_after")
-        error = ApiError(error_code, description, retry_after=retry_after)
-        with self.lock:
-            self._faults.setdefault(method.lower(), []).extend([error] * times)
-
-    def delay(self, method: str, seconds: float) -> None:
-        """Answer `method` only after `seconds` (0 to stop delaying)."""
-        with self.lock:
-            self._delays[method.lower()] = seconds
-
-    def block(self, chat: Chat | int) -> None:
-        """The user blocked the bot: sends and edits to `chat` get 403."""
-        with self.lock:
-            self._blocked.add(chat.id if isinstance(chat, Chat) else chat)
-
-    def unblock(self, chat: Chat | int) -> None:
-        with self.lock:
-            self._blocked.discard(chat.id if isinstance(chat, Chat) else chat)
-
     # --- used while answering ------------------------------------------------------------------
 
     def see_token(self, token: str) -> None:
@@ -211,17 +239,6 @@ class TelegramState:
             elif token != self.token:
                 raise ApiError(401, "Unauthorized")
 
-    def delay_for(self, method: str) -> float:
-        with self.lock:
-            return self._delays.get(method.lower(), 0.0)
-
-    def check_faults(self, method: str, params: JSON) -> None:
-        with self.lock:
-            if faults := self._faults.get(method.lower()):
-                raise faults.pop(0)
-            if method.lower().startswith(BLOCKABLE) and params.get("chat_id") in self._blocked:
-                raise ApiError(403, "Forbidden: bot was blocked by the user")
-
     def record(
         self,
         method: str,
@@ -231,9 +248,10 @@ class TelegramState:
         arrived: float,
         status: int,
         response: JSON,
+        hung: float = 0.0,
     ) -> Call:
         with self.lock:
-            call = Call(len(self._calls), method, params, files, arrived, status, response)
+            call = Call(len(self._calls), method, params, files, arrived, status, response, hung)
             self._calls.append(call)
         return call
 
@@ -245,3 +263,8 @@ class TelegramState:
         if stored.file_size > MAX_DOWNLOAD_BYTES:
             raise bad_request("file is too big")
         return stored
+
+
+def update_kind(update: JSON) -> str:
+    """ "message", "callback_query", "my_chat_member", ...: the field beside update_id."""
+    return next(key for key in update if key != "update_id")

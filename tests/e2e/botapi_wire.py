@@ -21,13 +21,17 @@ TEXT_PARAMS = frozenset(
         *("text", "caption", "parse_mode", "callback_query_id", "inline_message_id", "file_id"),
         *("action", "document", "photo", "sticker", "video", "audio", "animation", "thumbnail"),
         *("url", "emoji", "business_connection_id", "message_effect_id", "language_code"),
-        *("description", "short_description", "name", "title"),
+        *("description", "short_description", "name", "title", "inline_query_id"),
+        *("next_offset", "switch_pm_text", "switch_pm_parameter", "sticker_format"),
+        *("sticker_type", "custom_title"),
     }
 )
 
 
 def decode(name: str, raw: str) -> Any:
-    if name in TEXT_PARAMS:
+    """A form value: JSON, except strings that go raw (a `sticker` that is an InputSticker, as
+    in addStickerToSet, is JSON: a file_id never starts with "{")."""
+    if name in TEXT_PARAMS and not (name == "sticker" and raw.startswith("{")):
         return raw
     try:
         return json.loads(raw)

@@ -9,7 +9,12 @@ from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultCachedDocument,
+    InlineQueryResultCachedPhoto,
     InputMediaDocument,
+    InputSticker,
+    InputTextMessageContent,
     Update,
 )
 from telegram.constants import ParseMode
@@ -21,6 +26,7 @@ from tests.e2e.conftest import TOKEN
 from tests.images import disc, encode
 
 CANCEL = InlineKeyboardMarkup([[InlineKeyboardButton("Cancel", callback_data="cancel")]])
+SET_NAME = "cutouts_123_by_cutout_test_bot"
 
 
 async def test_get_me_is_the_bot_of_the_token(peer: BotApiPeer, bot: Bot) -> None:
@@ -117,7 +123,11 @@ async def test_button_press_arrives_as_a_callback_query(peer: BotApiPeer, bot: B
     assert (query.id, query.data, query.from_user.id) == (query_id, "cancel", alice.id)
     assert query.message is not None
     assert query.message.message_id == sent.message_id
-    assert await query.answer("Cancelled")
+    assert await query.answer("Only Ann can press this", show_alert=True)
+    assert peer.callback_answer(query_id) == {
+        "text": "Only Ann can press this",
+        "show_alert": True,
+    }
     with pytest.raises(BadRequest, match="^Query is too old"):
         await query.answer()
 
@@ -180,3 +190,106 @@ async def test_application_answers_start_over_polling(peer: BotApiPeer) -> None:
     assert call.params["text"] == "Send me a photo"
     assert [m.text for m in peer.bot_messages(chat)] == ["Send me a photo"]
     assert peer.pending_updates() == 0
+
+
+async def test_sticker_set_from_an_upload_and_a_file_id(peer: BotApiPeer, bot: Bot) -> None:
+    alice = peer.user("Alice")
+    wide, square = encode(disc((512, 300)), "WEBP"), encode(disc((512, 512)), "PNG")
+    uploaded = await bot.upload_sticker_file(alice.id, wide, "static")
+    assert peer.file(uploaded.file_id) == wide
+
+    assert await bot.create_new_sticker_set(
+        alice.id,
+        SET_NAME,
+        "Alice's cutouts",
+        [InputSticker(uploaded.file_id, ["🐱"], "static"), InputSticker(square, ["🙂"], "static")],
+    )
+    assert await bot.add_sticker_to_set(
+        alice.id, SET_NAME, InputSticker(square, ["😀", "🎉"], "static")
+    )
+
+    found = await bot.get_sticker_set(SET_NAME.upper())
+    assert (found.name, found.title, found.sticker_type) == (
+        SET_NAME,
+        "Alice's cutouts",
+        "regular",
+    )
+    assert [(s.emoji, s.width, s.height) for s in found.stickers] == [
+        ("🐱", 512, 300),
+        ("🙂", 512, 512),
+        ("😀", 512, 512),
+    ]
+    sent = await bot.send_sticker(peer.private_chat(alice).id, found.stickers[0].file_id)
+    assert sent.sticker == found.stickers[0]
+    assert peer.sticker_set(SET_NAME) == found.to_dict()
+
+
+async def test_sticker_upload_is_sent_and_recorded(peer: BotApiPeer, bot: Bot) -> None:
+    chat = peer.private_chat(peer.user("Alice"))
+    webp = encode(disc((512, 384)), "WEBP")
+    sent = await bot.send_sticker(chat.id, webp, emoji="✂")
+    assert sent.sticker is not None
+    assert (sent.sticker.width, sent.sticker.height, sent.sticker.emoji) == (512, 384, "✂")
+    assert peer.calls("sendSticker")[0].files == {"sticker": webp}
+    assert peer.file(sent.sticker.file_id) == webp
+
+
+async def test_inline_query_is_answered_with_a_cached_document(peer: BotApiPeer, bot: Bot) -> None:
+    alice = peer.user("Alice")
+    file_id = peer.add_file(encode(disc(), "PNG"))
+    query_id = peer.inline_query(alice, "cutout 42", chat_type="group")
+
+    [update] = await bot.get_updates()
+    query = update.inline_query
+    assert query is not None
+    assert (query.id, query.query, query.chat_type, query.offset) == (
+        query_id,
+        "cutout 42",
+        "group",
+        "",
+    )
+    text = InputTextMessageContent("No cutout 42")
+    results = [
+        InlineQueryResultCachedDocument("doc-42", "Cutout 42", file_id),
+        InlineQueryResultArticle("none", "Nothing else", text),
+    ]
+    assert await query.answer(results, cache_time=0, is_personal=True)
+
+    assert [r["id"] for r in peer.inline_answers(query_id)] == ["doc-42", "none"]
+    assert peer.inline_answers(query_id)[0]["document_file_id"] == file_id
+    answer = peer.inline_answer(query_id)
+    assert (answer["cache_time"], answer["is_personal"]) == (0, True)
+    assert (await bot.get_me()).supports_inline_queries
+
+
+async def test_share_buttons_switch_to_inline_mode(peer: BotApiPeer, bot: Bot) -> None:
+    chat = peer.private_chat(peer.user("Alice"))
+    share = [
+        InlineKeyboardButton("Share", switch_inline_query="cutout 42"),
+        InlineKeyboardButton("Here", switch_inline_query_current_chat=""),
+    ]
+    sent = await bot.send_message(chat.id, "Done", reply_markup=InlineKeyboardMarkup([share]))
+    assert sent.reply_markup == InlineKeyboardMarkup([share])
+    assert peer.bot_messages(chat)[0].callback_data == []
+
+
+@pytest.mark.parametrize(
+    ("ids", "error"),
+    [
+        ([str(n) for n in range(51)], "RESULTS_TOO_MUCH"),
+        (["a", "a"], "RESULT_ID_DUPLICATE"),
+        (["x" * 65], "RESULT_ID_INVALID"),
+        (["unknown file"], "Wrong file identifier/http url specified"),
+    ],
+)
+async def test_inline_answers_are_checked(
+    peer: BotApiPeer, bot: Bot, ids: list[str], error: str
+) -> None:
+    query_id = peer.inline_query(peer.user("Alice"), "cat")
+    file_id = "nope" if ids == ["unknown file"] else peer.add_file(encode(disc(), "JPEG"))
+    results = [InlineQueryResultCachedPhoto(i, file_id) for i in ids]
+    with pytest.raises(BadRequest, match=f"(?i)^{error}$"):
+        await bot.answer_inline_query(query_id, results)
+    assert await bot.answer_inline_query(query_id, [])
+    with pytest.raises(BadRequest, match="^Query is too old"):
+        await bot.answer_inline_query(query_id, [])

@@ -7,9 +7,21 @@ import time
 
 import httpx
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputSticker,
+)
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Conflict, EndPointNotFound, InvalidToken
+from telegram.error import (
+    BadRequest,
+    Conflict,
+    EndPointNotFound,
+    InvalidToken,
+    NetworkError,
+    TimedOut,
+)
 
 from tests.e2e.botapi import BotApiPeer, called
 from tests.e2e.botapi_markup import render
@@ -227,3 +239,60 @@ async def test_drop_pending_updates_forgets_them(peer: BotApiPeer, bot: Bot) -> 
     peer.send_text(alice, peer.private_chat(alice), "/start")
     assert await bot.delete_webhook(drop_pending_updates=True)
     assert peer.pending_updates() == 0
+
+
+@pytest.mark.parametrize(
+    ("image", "error"),
+    [
+        (encode(disc((512, 512)), "JPEG"), "STICKER_PNG_NOPNG"),
+        (encode(disc((500, 300)), "PNG"), "STICKER_PNG_DIMENSIONS"),
+        (encode(disc((300, 513)), "WEBP"), "STICKER_PNG_DIMENSIONS"),
+    ],
+)
+async def test_static_stickers_are_512_webp_or_png(
+    peer: BotApiPeer, bot: Bot, image: bytes, error: str
+) -> None:
+    with pytest.raises(BadRequest, match=f"(?i)^{error}$"):
+        await bot.upload_sticker_file(peer.user("Alice").id, image, "static")
+
+
+@pytest.mark.parametrize(
+    ("name", "error"),
+    [
+        ("pack", "Invalid sticker set name is specified"),
+        ("1pack_by_cutout_test_bot", "Invalid sticker set name is specified"),
+        (f"p{'x' * 50}_by_cutout_test_bot", "Invalid sticker set name is specified"),
+        ("taken_by_cutout_test_bot", "Sticker set name is already occupied"),
+    ],
+)
+async def test_sticker_set_names(peer: BotApiPeer, bot: Bot, name: str, error: str) -> None:
+    alice, sticker = (
+        peer.user("Alice"),
+        InputSticker(encode(disc((512, 512)), "PNG"), ["🙂"], "static"),
+    )
+    assert await bot.create_new_sticker_set(alice.id, "taken_by_cutout_test_bot", "T", [sticker])
+    with pytest.raises(BadRequest, match=error):
+        await bot.create_new_sticker_set(alice.id, name, "Mine", [sticker])
+    with pytest.raises(BadRequest, match="(?i)^stickerset_invalid$"):  # not Bob's set
+        await bot.add_sticker_to_set(peer.user("Bob").id, "taken_by_cutout_test_bot", sticker)
+    with pytest.raises(BadRequest, match="(?i)^stickerset_invalid$"):
+        await bot.get_sticker_set("unknown_by_cutout_test_bot")
+
+
+async def test_a_hung_call_times_out_after_taking_effect(peer: BotApiPeer, bot: Bot) -> None:
+    chat = peer.private_chat(peer.user("Alice"))
+    peer.hang("sendMessage", 1.0)
+    with pytest.raises(TimedOut):
+        await bot.send_message(chat.id, "Done", read_timeout=0.2)
+    assert [m.text for m in peer.bot_messages(chat)] == ["Done"]  # sent all the same
+    assert [c.hung for c in peer.calls("sendMessage")] == [1.0]
+    await bot.send_message(chat.id, "Done", read_timeout=0.2)  # only the next call hung
+    assert [m.text for m in peer.bot_messages(chat)] == ["Done", "Done"]
+
+
+async def test_fail_next_500_is_a_network_error(peer: BotApiPeer, bot: Bot) -> None:
+    chat = peer.private_chat(peer.user("Alice"))
+    peer.fail_next("sendDocument", error_code=500)
+    with pytest.raises(NetworkError, match="Internal Server Error"):
+        await bot.send_document(chat.id, b"x", filename="a.png")
+    assert peer.bot_messages(chat) == []
