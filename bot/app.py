@@ -23,14 +23,25 @@ from telegram.ext import (
 from services.config import Settings
 from services.factory import build_backend
 from services.removebg import Backend
-from storage import Jobs, SharedDatabase, UsageLog, Users, open_database
-from storage.chats import Chats
+from storage import (
+    Chats,
+    Jobs,
+    Results,
+    SharedDatabase,
+    StickerSets,
+    UsageLog,
+    Users,
+    open_database,
+)
 
 from . import handlers, jobflow, keyboards, membership, preferences, reports, texts
+from .albums import AlbumCollector
+from .clock import utcnow
 from .context import KEY, Deps
+from .fairuse import FairUse
 from .logs import redact
 from .resume import resume_unfinished
-from .runner import JobRunner, utcnow
+from .runner import JobRunner
 
 log = logging.getLogger(__name__)
 DB_KEY = "database"
@@ -46,16 +57,21 @@ def build_application(settings: Settings, *, backend: Backend | None = None) -> 
     async def post_init(app: Application) -> None:
         used = backend or build_backend(settings)
         db = open_database(settings.database_path)
-        jobs = Jobs(db)
-        runner = JobRunner(used, jobs, timeout=settings.removebg_timeout_seconds)
+        jobs, results = Jobs(db), Results(db)
+        runner = JobRunner(used, jobs, results, timeout=settings.removebg_timeout_seconds)
+        admins = frozenset(settings.admin_user_ids)
         app.bot_data[KEY] = Deps(
             backend=used,
             users=Users(db),
             jobs=jobs,
             usage=UsageLog(db),
             chats=Chats(db),
+            results=results,
+            sticker_sets=StickerSets(db),
+            fair=fair_use(settings, admins),
+            albums=AlbumCollector(jobflow.accept),
             runner=runner,
-            admins=frozenset(settings.admin_user_ids),
+            admins=admins,
         )
         app.bot_data[DB_KEY] = db
         await used.initialize()
@@ -125,3 +141,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(update, Update) and update.effective_chat is not None:
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(update.effective_chat.id, texts.UNEXPECTED)
+
+
+def fair_use(settings: Settings, admins: frozenset[int]) -> FairUse:
+    costs = {"fast": settings.fast_cost, "precise": settings.precise_cost}
+    return FairUse(settings.daily_quota_units, costs, settings.rate_limit_per_minute, admins)

@@ -10,9 +10,10 @@ from typing import ParamSpec, TypeVar
 from telegram.ext import ContextTypes
 
 from services.removebg import Backend
-from storage import Jobs, UsageLog, Users
-from storage.chats import Chats
+from storage import Chats, Jobs, Results, StickerSets, UsageLog, Users
 
+from .albums import AlbumCollector
+from .fairuse import FairUse
 from .runner import JobRunner
 
 P = ParamSpec("P")
@@ -27,6 +28,10 @@ class Deps:
     jobs: Jobs
     usage: UsageLog
     chats: Chats
+    results: Results
+    sticker_sets: StickerSets
+    fair: FairUse
+    albums: AlbumCollector
     runner: JobRunner
     admins: frozenset[int]
 

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from telegram import Bot, InputMediaDocument
+from telegram import Bot, InputMediaDocument, Message
 from telegram.error import TelegramError
 
 from services.removebg import RemoveBgResult
@@ -15,13 +16,21 @@ from . import texts
 from .failures import JobFailure, from_telegram
 
 DOWNLOAD_LIMIT = 20 * 1024 * 1024  # the Bot API's limit for getFile
+ALBUM_MAX = 10  # documents per album
 
 
 @dataclass(frozen=True)
 class Output:
+    job: Job
     kind: str  # cutout | mask | white
     name: str
     data: bytes
+
+
+@dataclass(frozen=True)
+class Sent:
+    output: Output
+    message: Message
 
 
 async def download(bot: Bot, job: Job) -> bytes:
@@ -37,48 +46,59 @@ async def download(bot: Bot, job: Job) -> bytes:
 def outputs(job: Job, result: RemoveBgResult) -> list[Output]:
     """`name.png`, `name_mask.jpg` and `name_white.jpg`, named after the original."""
     stem = base_name(job)
-    files = [Output("cutout", f"{stem}.{result.image_format}", result.image)]
+    files = [Output(job, "cutout", f"{stem}.{result.image_format}", result.image)]
     if result.mask is not None:
-        files.append(Output("mask", f"{stem}_mask.jpg", result.mask))
+        files.append(Output(job, "mask", f"{stem}_mask.jpg", result.mask))
     if result.white is not None:
-        files.append(Output("white", f"{stem}_white.jpg", result.white))
+        files.append(Output(job, "white", f"{stem}_white.jpg", result.white))
     return files
 
 
-async def send(bot: Bot, job: Job, result: RemoveBgResult) -> list[Output]:
-    """One document, or one album of documents, as a reply to the original."""
-    files = outputs(job, result)
-    caption = f"{texts.MODEL_NAMES[result.model]} · {result.processing_time:.1f} s"
+async def send(bot: Bot, lead: Job, files: Sequence[Output], caption: str) -> list[Sent]:
+    """One document, or albums of up to ten documents, as a reply to the (first) original."""
+    chunks = [files[i : i + ALBUM_MAX] for i in range(0, len(files), ALBUM_MAX)]
+    sent: list[Sent] = []
     try:
-        if len(files) == 1:
-            await bot.send_document(
-                job.chat_id,
-                files[0].data,
-                filename=files[0].name,
-                caption=caption,
-                reply_to_message_id=job.source_message_id,
-                allow_sending_without_reply=True,
-                disable_content_type_detection=True,
-            )
-        else:
-            media = [
-                InputMediaDocument(
-                    f.data,
-                    filename=f.name,
-                    caption=caption if i == len(files) - 1 else None,
-                    disable_content_type_detection=True,
-                )
-                for i, f in enumerate(files)
+        for n, chunk in enumerate(chunks):
+            text = caption if n == len(chunks) - 1 else None
+            messages = await _send_chunk(bot, lead, chunk, text)
+            sent += [
+                Sent(output, message) for output, message in zip(chunk, messages, strict=True)
             ]
-            await bot.send_media_group(
-                job.chat_id,
-                media,
-                reply_to_message_id=job.source_message_id,
-                allow_sending_without_reply=True,
-            )
     except TelegramError as exc:
         raise from_telegram(exc) from exc
-    return files
+    return sent
+
+
+async def _send_chunk(
+    bot: Bot, lead: Job, chunk: Sequence[Output], caption: str | None
+) -> Sequence[Message]:
+    if len(chunk) == 1:
+        message = await bot.send_document(
+            lead.chat_id,
+            chunk[0].data,
+            filename=chunk[0].name,
+            caption=caption,
+            reply_to_message_id=lead.source_message_id,
+            allow_sending_without_reply=True,
+            disable_content_type_detection=True,
+        )
+        return [message]
+    media = [
+        InputMediaDocument(
+            output.data,
+            filename=output.name,
+            caption=caption if i == len(chunk) - 1 else None,
+            disable_content_type_detection=True,
+        )
+        for i, output in enumerate(chunk)
+    ]
+    return await bot.send_media_group(
+        lead.chat_id,
+        media,
+        reply_to_message_id=lead.source_message_id,
+        allow_sending_without_reply=True,
+    )
 
 
 def base_name(job: Job) -> str:

@@ -10,8 +10,10 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from . import jobflow, texts
+from .clock import utcnow
 from .context import deps_of
 from .delivery import DOWNLOAD_LIMIT
+from .incoming import Incoming
 
 log = logging.getLogger(__name__)
 IMAGE_SUFFIXES = {
@@ -54,30 +56,43 @@ async def removebg(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _take(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message) -> None:
-    """Start a job on the image in `message`, or say why it can't be one."""
+    """Start a job on the image in `message` (an album's images together), or say why not."""
     found = image_in(message)
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return
     if isinstance(found, str):
         await _message(update).reply_text(found)
         return
-    await jobflow.accept(update, context, found)
-    if found.kind == "photo" and update.effective_chat and update.effective_chat.type == "private":
+    if message.media_group_id is not None and message is _message(update):
+        deps_of(context).albums.add(context, user, chat, message, found)
+    else:
+        await jobflow.accept(context, user, chat, message, [found])
+    if found.kind == "photo" and chat.type == "private":
         await _photo_tip(update, context)
 
 
 async def _photo_tip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Once per user: sending a file keeps full quality."""
-    deps = deps_of(context)
-    user_id = update.effective_user.id if update.effective_user else 0
+    deps, user = deps_of(context), update.effective_user
+    if user is None:
+        return
+    tipped: set[int] = context.bot_data.setdefault("tipped", set())
+    if user.id in tipped:  # an album's photos arrive at once
+        return
+    tipped.add(user.id)
+    await deps.db(deps.users.touch, user.id, user.username, now=utcnow())
+    user_id = user.id
     if await deps.db(deps.users.photo_tip_due, user_id):
         await deps.db(deps.users.mark_photo_tip, user_id)
         await _message(update).reply_text(texts.PHOTO_TIP)
 
 
-def image_in(message: Message) -> jobflow.Incoming | str:
+def image_in(message: Message) -> Incoming | str:
     """The image a message carries (the largest photo size, or a file), or why it isn't one."""
     if message.photo:
         photo = message.photo[-1]
-        return jobflow.Incoming(
+        return Incoming(
             message.message_id, photo.file_id, photo.file_unique_id, None, photo.file_size, "photo"
         )
     document = message.document
@@ -87,7 +102,7 @@ def image_in(message: Message) -> jobflow.Incoming | str:
         return texts.TOO_BIG
     if not looks_like_image(document.mime_type, document.file_name):
         return texts.NOT_AN_IMAGE
-    return jobflow.Incoming(
+    return Incoming(
         message.message_id,
         document.file_id,
         document.file_unique_id,

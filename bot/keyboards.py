@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -37,8 +39,10 @@ def parse(data: str | None) -> Action | None:
     return Action(*match.groups()) if match else None
 
 
-def choice(job_id: str, options: OutputOptions) -> InlineKeyboardMarkup:
+def choice(job_id: str, job_options: Mapping[str, Any]) -> InlineKeyboardMarkup:
     """Fast / Precise, and toggles that flip in place."""
+    options = _output_options(job_options)
+    sticker = bool(job_options.get("sticker"))
     fmt = (options.image_format or "png").upper()
     rows = [
         [
@@ -49,7 +53,10 @@ def choice(job_id: str, options: OutputOptions) -> InlineKeyboardMarkup:
             _button(f"{_tick(options.binary_mask)} Mask", "opt", job_id, "mask"),
             _button(f"{_tick(options.white_background)} White background", "opt", job_id, "white"),
         ],
-        [_button(f"Format: {fmt} ↻", "opt", job_id, "format")],
+        [
+            _button(f"Format: {fmt} ↻", "opt", job_id, "format"),
+            _button(f"{_tick(sticker)} Sticker", "opt", job_id, "sticker"),
+        ],
     ]
     return InlineKeyboardMarkup(rows)
 
@@ -61,9 +68,26 @@ def result(job_id: str, model: str) -> InlineKeyboardMarkup:
             [
                 _button(f"↻ Redo with {MODEL_NAMES[other]}", "redo", job_id, other),
                 _button("⚙ Other outputs", "again", job_id),
-            ]
+            ],
+            [InlineKeyboardButton("↗ Share", switch_inline_query="")],
         ]
     )
+
+
+def sticker(job_id: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button("➕ Add to my sticker set", "stick", job_id)]])
+
+
+def toggled_job(job_options: Mapping[str, Any], what: str) -> dict[str, Any]:
+    """A job's options with one toggle flipped; `sticker` is the bot's own option."""
+    if what == "sticker":
+        return {**job_options, "sticker": not job_options.get("sticker")}
+    flipped = toggled(_output_options(job_options), what)
+    return {**job_options, **flipped.model_dump()}
+
+
+def _output_options(job_options: Mapping[str, Any]) -> OutputOptions:
+    return OutputOptions.model_validate({k: v for k, v in job_options.items() if k != "sticker"})
 
 
 def retry(job_id: str, model: str) -> InlineKeyboardMarkup:

@@ -13,8 +13,8 @@ from services.removebg.wire import OutputOptions
 from storage import UserSettings
 
 from . import keyboards, texts
+from .clock import utcnow
 from .context import Deps, deps_of
-from .runner import utcnow
 
 ADMINS = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 

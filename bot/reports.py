@@ -11,8 +11,8 @@ from telegram.ext import ContextTypes
 from storage import Stats, UsageCounts
 
 from . import texts
+from .clock import utcnow
 from .context import deps_of
-from .runner import utcnow
 
 
 async def usage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -6,10 +6,13 @@ import logging
 
 from telegram import Bot
 
+from storage import Job
+
 from . import texts
 from .context import Deps
 from .messages import edit_status
 from .runner import MAX_ATTEMPTS
+from .units import Unit
 
 log = logging.getLogger(__name__)
 
@@ -17,13 +20,19 @@ log = logging.getLogger(__name__)
 async def resume_unfinished(bot: Bot, deps: Deps) -> None:
     """Choosing jobs keep their buttons; the others run again unless they failed too often."""
     unfinished = await deps.db(deps.jobs.unfinished)
-    for job in unfinished:
-        if job.state == "choosing":
+    for unit in _units([job for job in unfinished if job.state != "choosing"]):
+        if max(job.attempts for job in unit.jobs) >= MAX_ATTEMPTS:
+            log.warning("job %s given up after %d attempts", unit.id, unit.lead.attempts)
+            await deps.runner.give_up(bot, unit, texts.LOST, "lost after restarts")
             continue
-        if job.attempts >= MAX_ATTEMPTS:
-            log.warning("job %s given up after %d attempts", job.id, job.attempts)
-            await deps.runner.give_up(bot, job, texts.LOST, "lost after restarts")
-            continue
-        log.info("resuming job %s (%s)", job.id, job.state)
-        await edit_status(bot, job, texts.RESUMED)
-        deps.runner.submit(bot, job)
+        log.info("resuming job %s (%s)", unit.id, unit.lead.state)
+        await edit_status(bot, unit.lead, texts.RESUMED)
+        deps.runner.submit(bot, unit)
+
+
+def _units(jobs: list[Job]) -> list[Unit]:
+    """Jobs grouped as they were accepted: alone, or with their album."""
+    groups: dict[str, list[Job]] = {}
+    for job in jobs:
+        groups.setdefault(job.batch_id or job.id, []).append(job)
+    return [Unit.of(group) for group in groups.values()]

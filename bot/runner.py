@@ -7,26 +7,37 @@ import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 
 from telegram import Bot
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
 from services.removebg import Backend, OutputOptions, RemoveBgError, RemoveBgResult
-from storage import Job, Jobs, JobStateError, UsageRow
+from storage import Job, Jobs, JobStateError, Results, UsageRow
 
 from . import delivery, keyboards, texts
+from .clock import utcnow
 from .failures import JobFailure, from_backend
 from .messages import edit_status
+from .units import Unit
 
 log = logging.getLogger(__name__)
 CHAT_ACTION_EVERY = 4.5  # Telegram shows an action for 5 s
 MAX_ATTEMPTS = 2  # a job interrupted by restarts this often is given up
+BOT_OPTIONS = ("sticker",)  # job options the bot handles itself, not the backend
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+@dataclass
+class Done:
+    """One job's outcome within a unit."""
+
+    job: Job
+    seconds: float
+    result: RemoveBgResult | None = None
+    failure: JobFailure | None = None
+    sent: tuple[delivery.Sent, ...] = ()
 
 
 class JobRunner:
@@ -37,22 +48,24 @@ class JobRunner:
         self,
         backend: Backend,
         jobs: Jobs,
+        results: Results,
         *,
         timeout: float,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._backend = backend
         self._jobs = jobs
+        self._results = results
         self._timeout = timeout
         self._clock = clock
         self._locks: dict[int, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._chats: dict[asyncio.Task[None], int] = {}
 
-    def submit(self, bot: Bot, job: Job) -> None:
-        task = asyncio.create_task(self._run(bot, job), name=f"job-{job.id}")
+    def submit(self, bot: Bot, unit: Unit) -> None:
+        task = asyncio.create_task(self._run(bot, unit), name=f"job-{unit.id}")
         self._tasks.add(task)
-        self._chats[task] = job.chat_id
+        self._chats[task] = unit.lead.chat_id
         task.add_done_callback(self._forget_task)
 
     def _forget_task(self, task: asyncio.Task[None]) -> None:
@@ -66,11 +79,11 @@ class JobRunner:
             task.cancel()
         await asyncio.gather(*doomed, return_exceptions=True)
         unfinished = await asyncio.to_thread(self._jobs.unfinished)
+        gone = JobFailure("", "removed from the chat", tell_user=False)
         for job in unfinished:
             if job.chat_id == chat_id:
-                row = _usage(job, self._clock(), None, [], 0.0, "removed from the chat")
                 with contextlib.suppress(JobStateError):
-                    await self._finish(job, row)
+                    await self._finish(Done(job, 0.0, failure=gone))
 
     async def stop(self) -> None:
         """Cancel running jobs at shutdown; they stay 'running' in the database and resume."""
@@ -83,46 +96,61 @@ class JobRunner:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    async def _run(self, bot: Bot, job: Job) -> None:
-        lock = self._locks.setdefault(job.user_id, asyncio.Lock())
+    async def give_up(self, bot: Bot, unit: Unit, message: str, reason: str) -> None:
+        """End jobs without running them, and tell the user."""
+        for job in unit.jobs:
+            await self._finish(Done(job, 0.0, failure=JobFailure(message, reason)))
+        await edit_status(bot, unit.lead, message, last=True)
+
+    async def _run(self, bot: Bot, unit: Unit) -> None:
+        user_id = unit.lead.user_id
+        lock = self._locks.setdefault(user_id, asyncio.Lock())
         if lock.locked():
-            await edit_status(bot, job, texts.QUEUED)
+            await edit_status(bot, unit.lead, texts.QUEUED)
         async with lock:
             try:
-                await self._process(bot, job)
+                await self._process(bot, unit)
             finally:
-                if not lock.locked() and self._locks.get(job.user_id) is lock:
-                    del self._locks[job.user_id]
+                if not lock.locked() and self._locks.get(user_id) is lock:
+                    del self._locks[user_id]
 
-    async def _process(self, bot: Bot, job: Job) -> None:
+    async def _process(self, bot: Bot, unit: Unit) -> None:
         started = time.perf_counter()
-        await self._set_state(job, "running")
+        for job in unit.jobs:
+            await asyncio.to_thread(self._jobs.set_state, job.id, "running", now=self._clock())
+        done = [await self._attempt(bot, unit, i) for i in range(len(unit.jobs))]
+        good = [d for d in done if d.result is not None]
+        if good:
+            await edit_status(bot, unit.lead, texts.UPLOADING)
+            await self._deliver(bot, unit, good)
+        for d in done:
+            await self._finish(d)
+        await self._report(bot, unit, done, time.perf_counter() - started)
+
+    async def _attempt(self, bot: Bot, unit: Unit, index: int) -> Done:
+        """One image of the unit; any failure is kept, never raised."""
+        job = unit.jobs[index]
+        started = time.perf_counter()
         try:
-            result = await self._cut_out(bot, job)
-            await edit_status(bot, job, texts.UPLOADING)
-            sent = await delivery.send(bot, job, result)
+            result = await self._cut_out(bot, unit, index)
         except JobFailure as failure:
-            await self._fail(bot, job, failure, time.perf_counter() - started)
-            return
-        except Exception as exc:  # logged by us, then the user is told
+            return Done(job, time.perf_counter() - started, failure=failure)
+        except Exception as exc:  # logged here, and the user is told
             log.exception("job %s failed unexpectedly", job.id)
             unexpected = JobFailure(texts.UNEXPECTED, f"unexpected: {type(exc).__name__}")
-            await self._fail(bot, job, unexpected, time.perf_counter() - started)
-            return
-        total = time.perf_counter() - started
-        await self._finish(job, _usage(job, self._clock(), result, sent, total))
-        names = ", ".join(output.name for output in sent)
-        summary = texts.DONE.format(
-            model=texts.MODEL_NAMES[result.model], seconds=total, files=names
-        )
-        await edit_status(bot, job, summary, keyboards.result(job.id, result.model), last=True)
+            return Done(job, time.perf_counter() - started, failure=unexpected)
+        return Done(job, time.perf_counter() - started, result=result)
 
-    async def _cut_out(self, bot: Bot, job: Job) -> RemoveBgResult:
-        await edit_status(bot, job, texts.DOWNLOADING)
+    async def _cut_out(self, bot: Bot, unit: Unit, index: int) -> RemoveBgResult:
+        job = unit.jobs[index]
+        of = f" ({index + 1} of {len(unit.jobs)})" if unit.batch else ""
+        await edit_status(bot, unit.lead, texts.DOWNLOADING + of)
         data = await delivery.download(bot, job)
         model = job.model or "fast"
-        await edit_status(bot, job, texts.REMOVING.format(model=texts.MODEL_NAMES[model]))
-        options = OutputOptions.model_validate(job.options)
+        removing = texts.REMOVING.format(model=texts.MODEL_NAMES[model]) + of
+        await edit_status(bot, unit.lead, removing)
+        wanted = {k: v for k, v in job.options.items() if k not in BOT_OPTIONS}
+        options = OutputOptions.model_validate(wanted)
         try:
             async with _chat_action(bot, job.chat_id), asyncio.timeout(self._timeout):
                 return await self._backend.remove(data, model=model, options=options)  # type: ignore[arg-type]
@@ -131,22 +159,65 @@ class JobRunner:
         except TimeoutError as exc:
             raise JobFailure(texts.BACKEND_TIMEOUT, "backend timeout", retry=True) from exc
 
-    async def _fail(self, bot: Bot, job: Job, failure: JobFailure, seconds: float) -> None:
-        log.info("job %s failed: %s", job.id, failure.reason)
-        await self._finish(job, _usage(job, self._clock(), None, [], seconds, failure.reason))
-        if failure.tell_user:
-            markup = keyboards.retry(job.id, job.model or "fast") if failure.retry else None
-            await edit_status(bot, job, failure.message, markup, last=True)
+    async def _deliver(self, bot: Bot, unit: Unit, good: list[Done]) -> None:
+        """Send every good job's files at once; a failure to send fails them all."""
+        files = [out for d in good for out in delivery.outputs(d.job, d.result)]  # type: ignore[arg-type]
+        lead = good[0].result
+        assert lead is not None
+        caption = f"{texts.MODEL_NAMES[lead.model]} · {sum(d.seconds for d in good):.1f} s"
+        try:
+            sent = await delivery.send(bot, unit.lead, files, caption)
+        except JobFailure as failure:
+            for d in good:
+                d.result, d.failure = None, failure
+            return
+        for d in good:
+            d.sent = tuple(s for s in sent if s.output.job.id == d.job.id)
+        await asyncio.to_thread(self._remember, sent)
 
-    async def give_up(self, bot: Bot, job: Job, message: str, reason: str) -> None:
-        """End a job without running it, and tell the user."""
-        await self._fail(bot, job, JobFailure(message, reason), 0.0)
+    def _remember(self, sent: list[delivery.Sent]) -> None:
+        """Keep the sent files' ids, for inline sharing."""
+        for s in sent:
+            document = s.message.document
+            if document is not None:
+                job = s.output.job
+                self._results.add(
+                    job.id,
+                    job.user_id,
+                    job.chat_id,
+                    s.output.kind,
+                    document.file_id,
+                    document.file_unique_id,
+                    s.output.name,
+                    now=self._clock(),
+                )
 
-    async def _set_state(self, job: Job, state: str) -> None:
-        await asyncio.to_thread(self._jobs.set_state, job.id, state, now=self._clock())
+    async def _report(self, bot: Bot, unit: Unit, done: list[Done], seconds: float) -> None:
+        """Turn the status message into the summary, or into the failure's message."""
+        failed = [d.failure for d in done if d.failure is not None]
+        sent = [s for d in done for s in d.sent]
+        model = unit.lead.model or "fast"
+        if not sent:
+            first = failed[0]
+            if first.tell_user:
+                markup = keyboards.retry(unit.id, model) if first.retry else None
+                await edit_status(bot, unit.lead, first.message, markup, last=True)
+            return
+        names = (
+            ", ".join(s.output.name for s in sent)
+            if not unit.batch
+            else (texts.IMAGES.format(count=len(done) - len(failed)))
+        )
+        summary = texts.DONE.format(model=texts.MODEL_NAMES[model], seconds=seconds, files=names)
+        if failed:
+            summary += "\n" + texts.SOME_FAILED.format(count=len(failed), reason=failed[0].message)
+        await edit_status(bot, unit.lead, summary, keyboards.result(unit.id, model), last=True)
 
-    async def _finish(self, job: Job, row: UsageRow) -> None:
-        await asyncio.to_thread(self._jobs.finish, job.id, row, now=self._clock())
+    async def _finish(self, done: Done) -> None:
+        row = _usage(done, self._clock())
+        if done.failure is not None:
+            log.info("job %s failed: %s", done.job.id, done.failure.reason)
+        await asyncio.to_thread(self._jobs.finish, done.job.id, row, now=self._clock())
 
 
 @contextlib.asynccontextmanager
@@ -168,14 +239,8 @@ async def _chat_action(bot: Bot, chat_id: int) -> AsyncIterator[None]:
             await task
 
 
-def _usage(
-    job: Job,
-    now: datetime,
-    result: RemoveBgResult | None,
-    sent: list[delivery.Output],
-    total: float,
-    error: str | None = None,
-) -> UsageRow:
+def _usage(done: Done, now: datetime) -> UsageRow:
+    job, result = done.job, done.result
     return UsageRow(
         created_at=now,
         user_id=job.user_id,
@@ -187,10 +252,10 @@ def _usage(
         input_bytes=job.file_size or 0,
         width=result.width if result else None,
         height=result.height if result else None,
-        outputs=[output.kind for output in sent],
+        outputs=[s.output.kind for s in done.sent],
         processing_s=result.processing_time if result else None,
-        total_s=total,
-        status="error" if error else "ok",
-        error=error,
+        total_s=done.seconds,
+        status="error" if done.failure else "ok",
+        error=done.failure.reason if done.failure else None,
         job_id=job.id,
     )

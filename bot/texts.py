@@ -33,6 +33,15 @@ REMOVEBG_HOWTO = (
     "its caption, and I'll cut it out."
 )
 CHOOSE = "Choose a model. The toggles below set what you get back."
+CHOOSE_ALBUM = "{count} images. Choose a model for all of them; the toggles set what you get back."
+QUOTA_REACHED = (
+    "You've used today's {limit} units (Fast costs {fast}, Precise {precise}). "
+    "You can continue in {wait}, at midnight UTC."
+)
+SLOW_DOWN = "You're sending images faster than I can take them. You can continue in {wait}."
+USAGE_LEFT = "Left today: {left} of {limit} units (Fast costs {fast}, Precise {precise})."
+STICKER_ADDED = "Added to your sticker set: {link}"
+STICKER_FAILED = "Telegram didn't let me add that sticker. Please try again later."
 PHOTO_TIP = (
     "Tip: Telegram compresses photos. Send the image as a file (📎 → File) to keep full quality."
 )
@@ -42,6 +51,8 @@ DOWNLOADING = "⬇️ Downloading your image…"
 REMOVING = "✂️ Removing the background ({model})…"
 UPLOADING = "⬆️ Sending the result…"
 DONE = "✅ {model} · {seconds:.1f} s · {files}"
+IMAGES = "{count} images"
+SOME_FAILED = "{count} could not be done: {reason}"
 REDO_HINT = "Try the other model or other outputs:"
 RESUMED = "The bot restarted; picking your image up again…"
 LOST = "Sorry, the bot restarted and lost track of your image. Please send it again."

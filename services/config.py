@@ -64,6 +64,14 @@ class Settings(BaseSettings):
     admin_user_ids: Annotated[list[int], NoDecode] = Field(
         default_factory=list, description="comma-separated Telegram user ids allowed /stats"
     )
+    daily_quota_units: int = Field(
+        100, ge=0, description="units a user may spend per UTC day; 0 for no quota"
+    )
+    precise_cost: int = Field(4, ge=0, description="units a precise cut-out costs")
+    fast_cost: int = Field(1, ge=0, description="units a fast cut-out costs")
+    rate_limit_per_minute: int = Field(
+        20, ge=0, description="jobs a user may start per minute; 0 for no limit"
+    )
     webhook_url: str | None = Field(None, description="public HTTPS URL; unset means polling")
     webhook_secret: SecretStr | None = Field(None, description="secret token for the webhook")
     port: int = Field(8443, ge=1, le=65535, description="webhook listening port")

@@ -12,13 +12,13 @@ LONGEST_ID = "A" * 16
 
 
 def all_data(markup: keyboards.InlineKeyboardMarkup) -> list[str]:
-    return [str(b.callback_data) for row in markup.inline_keyboard for b in row]
+    return [str(b.callback_data) for row in markup.inline_keyboard for b in row if b.callback_data]
 
 
 def test_callback_data_fits_in_64_bytes_and_parses_back() -> None:
     options = OutputOptions(binary_mask=True, image_format="webp")
     markups = [
-        keyboards.choice(LONGEST_ID, options),
+        keyboards.choice(LONGEST_ID, {**options.model_dump(), "sticker": True}),
         keyboards.result(LONGEST_ID, "precise"),
         keyboards.settings("1234567890123", "fast", options, ask_each_time=False),
         keyboards.settings("-1001234567890123", "precise", options, ask_each_time=None),
@@ -32,13 +32,16 @@ def test_callback_data_fits_in_64_bytes_and_parses_back() -> None:
 
 def test_choice_has_fast_precise_and_the_toggles() -> None:
     texts = [
-        b.text for row in keyboards.choice("j1", OutputOptions()).inline_keyboard for b in row
+        b.text
+        for row in keyboards.choice("j1", OutputOptions().model_dump()).inline_keyboard
+        for b in row
     ]
     assert any("Fast" in t for t in texts)
     assert any("Precise" in t for t in texts)
     assert any("Mask" in t for t in texts)
     assert any("White background" in t for t in texts)
     assert any("PNG" in t for t in texts)
+    assert any("Sticker" in t for t in texts)
 
 
 @pytest.mark.parametrize(
@@ -69,6 +72,14 @@ def test_toggles_flip_and_cycle() -> None:
     assert keyboards.toggled(OutputOptions(image_quality=100), "quality").image_quality == 60
     with pytest.raises(ValueError, match="unknown toggle"):
         keyboards.toggled(options, "colour")
+
+
+def test_job_toggles_keep_the_bots_own_sticker_option() -> None:
+    options = {**OutputOptions().model_dump(), "sticker": False}
+    assert keyboards.toggled_job(options, "sticker")["sticker"] is True
+    masked = keyboards.toggled_job({**options, "sticker": True}, "mask")
+    assert masked["binary_mask"] is True
+    assert masked["sticker"] is True
 
 
 def test_settings_buttons_change_one_thing_each() -> None:

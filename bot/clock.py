@@ -1,0 +1,9 @@
+"""The time, in UTC, as storage wants it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
