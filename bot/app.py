@@ -16,6 +16,7 @@ from telegram.ext import (
     ChatMemberHandler,
     CommandHandler,
     ContextTypes,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
@@ -34,7 +35,16 @@ from storage import (
     open_database,
 )
 
-from . import handlers, jobflow, keyboards, membership, preferences, reports, texts
+from . import (
+    handlers,
+    jobflow,
+    keyboards,
+    membership,
+    preferences,
+    reports,
+    sharing,
+    texts,
+)
 from .albums import AlbumCollector
 from .clock import utcnow
 from .context import KEY, Deps
@@ -115,6 +125,7 @@ def add_handlers(app: Application) -> None:
     app.add_handler(MessageHandler(captioned, handlers.removebg))
     app.add_handler(MessageHandler(images & filters.ChatType.PRIVATE, handlers.receive_image))
     app.add_handler(CallbackQueryHandler(on_button))
+    app.add_handler(InlineQueryHandler(sharing.share))
     app.add_handler(
         ChatMemberHandler(membership.on_my_membership, ChatMemberHandler.MY_CHAT_MEMBER)
     )
@@ -129,6 +140,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     action = keyboards.parse(query.data)
     if action is None:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
+    elif action.kind == "stick":
+        await sharing.add_sticker(update, context, action.target)
     elif action.kind in ("set", "gset"):
         await preferences.change_setting(query, context, action)
     else:

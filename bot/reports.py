@@ -21,8 +21,20 @@ async def usage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
-    summary = await deps.db(deps.usage.user_summary, user.id, now=utcnow())
+    now = utcnow()
+    summary = await deps.db(deps.usage.user_summary, user.id, now=now)
     text = texts.USAGE.format(today=_counts(summary.today), month=_counts(summary.last_30_days))
+    fair = deps.fair
+    if fair.quota(user.id) is not None:
+        used = await deps.db(deps.usage.units_used, user.id, now=now, costs=fair.costs)
+        pending = await deps.db(deps.jobs.units_pending, user.id, fair.costs)
+        left = max(0, fair.daily_units - used - pending)
+        text += "\n" + texts.USAGE_LEFT.format(
+            left=left,
+            limit=fair.daily_units,
+            fast=fair.costs.get("fast", 1),
+            precise=fair.costs.get("precise", 1),
+        )
     await message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
@@ -54,6 +66,7 @@ def render_stats(report: Stats) -> str:
     lines = [
         f"<b>Last 30 days</b> (since {report.since:%Y-%m-%d})",
         f"Jobs: {report.jobs} · errors: {report.errors} ({report.error_rate:.1%})",
+        f"In groups: {report.group_jobs} ({report.group_share:.0%})",
         f"Total time p50 {_seconds(report.p50_total_s)} · p95 {_seconds(report.p95_total_s)}",
         "",
         "<b>Per day and model</b>",

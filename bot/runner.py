@@ -17,7 +17,7 @@ from telegram.error import TelegramError
 from services.removebg import Backend, OutputOptions, RemoveBgError, RemoveBgResult
 from storage import Job, Jobs, JobStateError, Results, UsageRow
 
-from . import delivery, keyboards, texts
+from . import delivery, keyboards, stickers, texts
 from .clock import utcnow
 from .failures import JobFailure, from_backend
 from .messages import edit_status
@@ -173,21 +173,42 @@ class JobRunner:
             return
         for d in good:
             d.sent = tuple(s for s in sent if s.output.job.id == d.job.id)
-        await asyncio.to_thread(self._remember, sent)
+            if d.job.options.get("sticker") and d.result is not None:
+                d.sent += await self._sticker(bot, d.job, d.result)
+        await asyncio.to_thread(self._remember, [s for d in good for s in d.sent])
+
+    async def _sticker(
+        self, bot: Bot, job: Job, result: RemoveBgResult
+    ) -> tuple[delivery.Sent, ...]:
+        """The cut-out as a sticker too; the files already went, so a failure is only logged."""
+        webp = await asyncio.to_thread(stickers.to_sticker, result.image)
+        output = delivery.Output(job, "sticker", f"{delivery.base_name(job)}.webp", webp)
+        try:
+            message = await bot.send_sticker(
+                job.chat_id,
+                webp,
+                reply_to_message_id=job.source_message_id,
+                allow_sending_without_reply=True,
+                reply_markup=keyboards.sticker(job.id),
+            )
+        except TelegramError as exc:
+            log.info("sticker for job %s not sent: %s", job.id, exc)
+            return ()
+        return (delivery.Sent(output, message),)
 
     def _remember(self, sent: list[delivery.Sent]) -> None:
         """Keep the sent files' ids, for inline sharing."""
         for s in sent:
-            document = s.message.document
-            if document is not None:
+            file = s.message.document or s.message.sticker
+            if file is not None:
                 job = s.output.job
                 self._results.add(
                     job.id,
                     job.user_id,
                     job.chat_id,
                     s.output.kind,
-                    document.file_id,
-                    document.file_unique_id,
+                    file.file_id,
+                    file.file_unique_id,
                     s.output.name,
                     now=self._clock(),
                 )

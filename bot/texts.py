@@ -20,6 +20,7 @@ COMMANDS = [
     ("help", "How to use it"),
     ("settings", "Default model, outputs and format"),
     ("usage", "How much you've used"),
+    ("removebg", "In a group: reply to an image with it"),
 ]
 
 GROUP_HELLO = (

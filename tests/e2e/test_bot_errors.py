@@ -241,7 +241,7 @@ async def test_a_slow_backend_times_out_kindly(
         peer.press(pia, chat, *button(peer, chat, "Fast"))
         await _answered(peer, chat.id, 0, "took too long", "timeout")
         commands = [command["command"] for command in peer.commands]
-        assert commands == ["start", "help", "settings", "usage"]
+        assert commands == ["start", "help", "settings", "usage", "removebg"]
     [row] = usage_rows(settings.database_path)
     assert row["error"] == "backend timeout"
     [status] = [m for m in peer.bot_messages(chat) if "took too long" in (m.text or "")]
