@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
 import math
+import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from storage import Jobs, Quota, QuotaExceededError
+from storage import Quota, QuotaExceededError
 
 from . import texts
 from .clock import utcnow
@@ -21,6 +23,10 @@ class FairUse:
     costs: dict[str, int]
     per_minute: int  # 0: no rate limit
     admins: frozenset[int] = field(default_factory=frozenset)
+    limiter: RateLimiter = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "limiter", RateLimiter(self.per_minute))
 
     def quota(self, user_id: int) -> Quota | None:
         if self.daily_units <= 0 or user_id in self.admins:
@@ -34,15 +40,32 @@ class SlowDownError(Exception):
         super().__init__(f"rate limited for {wait:.0f} s")
 
 
-async def check_rate(jobs: Jobs, fair: FairUse, user_id: int) -> None:
+class RateLimiter:
+    """A sliding minute per user, in memory: the check and the count happen in one step on
+    the event loop, so a burst of concurrent updates can't all slip through."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.per_minute = per_minute
+        self._clock = clock
+        self._hits: dict[int, deque[float]] = {}
+
+    def hit(self, user_id: int) -> None:
+        """Count one job for the user, or raise SlowDownError saying how long to wait."""
+        if self.per_minute <= 0:
+            return
+        now = self._clock()
+        hits = self._hits.setdefault(user_id, deque())
+        while hits and hits[0] <= now - RATE_WINDOW.total_seconds():
+            hits.popleft()
+        if len(hits) >= self.per_minute:
+            raise SlowDownError(max(1.0, hits[0] + RATE_WINDOW.total_seconds() - now))
+        hits.append(now)
+
+
+def check_rate(fair: FairUse, user_id: int) -> None:
     """Raise SlowDownError when the user started `per_minute` jobs in the last minute."""
-    if fair.per_minute <= 0 or user_id in fair.admins:
-        return
-    now = utcnow()
-    times = await asyncio.to_thread(jobs.recent_job_times, user_id, since=now - RATE_WINDOW)
-    if len(times) >= fair.per_minute:
-        oldest = times[-fair.per_minute]
-        raise SlowDownError(max(1.0, (oldest + RATE_WINDOW - now).total_seconds()))
+    if user_id not in fair.admins:
+        fair.limiter.hit(user_id)
 
 
 def explain(exc: Exception, fair: FairUse, now: datetime | None = None) -> str:

@@ -36,7 +36,7 @@ async def accept(
     quota = deps.fair.quota(user.id)
     try:
         if state == "queued":
-            await fairuse.check_rate(deps.jobs, deps.fair, user.id)
+            fairuse.check_rate(deps.fair, user.id)
         unit = await units.create(
             deps.jobs, sources, options=_options(defaults), model=model, state=state, quota=quota
         )
@@ -97,7 +97,7 @@ async def _run(
 ) -> None:
     user_id = query.from_user.id
     try:
-        await fairuse.check_rate(deps.jobs, deps.fair, user_id)
+        fairuse.check_rate(deps.fair, user_id)
         started = await units.set_state(
             deps.jobs,
             unit,
@@ -127,7 +127,7 @@ async def _redo(
     user_id = query.from_user.id
     try:
         if model is not None:
-            await fairuse.check_rate(deps.jobs, deps.fair, user_id)
+            fairuse.check_rate(deps.fair, user_id)
         again = await units.create(
             deps.jobs,
             units.sources_of(unit),

@@ -31,6 +31,7 @@ async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         markup = _markup(str(user.id), current, current.ask_each_time)
         await message.reply_text(texts.SETTINGS, parse_mode=ParseMode.HTML, reply_markup=markup)
     elif await is_admin(context.bot, chat.id, user.id):
+        await deps.db(deps.chats.touch, chat.id, chat.type, chat.title, now=utcnow())
         group = await _group_settings(deps, chat.id)
         markup = _markup(str(chat.id), group, None)
         await message.reply_text(
@@ -79,6 +80,9 @@ async def _change_group_setting(
     except ValueError:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
+    chat = query.message.chat if query.message else None
+    if chat is not None and chat.id == chat_id:
+        await deps.db(deps.chats.touch, chat.id, chat.type, chat.title, now=utcnow())
     await deps.db(deps.chats.save_group_settings, chat_id, changed, now=utcnow())
     await query.answer(texts.SETTINGS_SAVED)
     await query.edit_message_reply_markup(_markup(action.target, changed, None))
