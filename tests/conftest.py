@@ -7,6 +7,7 @@ import pytest
 
 from services.config import Settings
 from services.engine import Engine, Limits
+from storage import SharedDatabase, open_database
 from tests.servers import running, server_settings
 
 
@@ -28,3 +29,15 @@ def api_url(tmp_path_factory: pytest.TempPathFactory, models_dir: Path) -> Itera
     tmp = tmp_path_factory.mktemp("server")
     with running(server_settings(tmp, models_dir, max_body_bytes=1 << 20)) as url:
         yield url
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "bot.sqlite3"
+
+
+@pytest.fixture
+def db(db_path: Path) -> Iterator[SharedDatabase]:
+    """A real SQLite file with the migrations applied."""
+    with open_database(db_path) as db:
+        yield db

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,17 +10,6 @@ from tests.storage_fixtures import NOW
 
 GROUP = -1001234
 LATER = NOW + timedelta(minutes=5)
-
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "bot.sqlite3"
-
-
-@pytest.fixture
-def db(db_path: Path) -> Iterator[SharedDatabase]:
-    with open_database(db_path) as db:
-        yield db
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -21,17 +21,6 @@ from storage import (
 from tests.storage_fixtures import NOW, failed_row, source, usage_row
 
 OPTIONS = UserSettings().job_options()
-
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "bot.sqlite3"
-
-
-@pytest.fixture
-def db(db_path: Path) -> Iterator[SharedDatabase]:
-    with open_database(db_path) as db:
-        yield db
 
 
 @pytest.fixture

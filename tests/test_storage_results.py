@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -8,17 +7,6 @@ import pytest
 
 from storage import Result, Results, SharedDatabase, open_database
 from tests.storage_fixtures import NOW
-
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "bot.sqlite3"
-
-
-@pytest.fixture
-def db(db_path: Path) -> Iterator[SharedDatabase]:
-    with open_database(db_path) as db:
-        yield db
 
 
 @pytest.fixture

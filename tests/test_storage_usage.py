@@ -1,10 +1,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,20 +16,8 @@ from storage import (
     UsageLog,
     UserSettings,
     UserUsage,
-    open_database,
 )
 from tests.storage_fixtures import NOW, failed_row, source, usage_row
-
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "bot.sqlite3"
-
-
-@pytest.fixture
-def db(db_path: Path) -> Iterator[SharedDatabase]:
-    with open_database(db_path) as db:
-        yield db
 
 
 @pytest.fixture

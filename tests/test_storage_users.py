@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -10,17 +9,6 @@ import pytest
 
 from storage import SharedDatabase, UserNotFoundError, Users, UserSettings, open_database
 from tests.storage_fixtures import NOW
-
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "bot.sqlite3"
-
-
-@pytest.fixture
-def db(db_path: Path) -> Iterator[SharedDatabase]:
-    with open_database(db_path) as db:
-        yield db
 
 
 @pytest.fixture
