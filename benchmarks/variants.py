@@ -1,0 +1,170 @@
+"""What else was tried for the precise fusion and the fast resize, scored on the eval sets.
+
+    .venv/bin/python benchmarks/variants.py [--sets a,b] [--limit N] [--markdown]
+
+Raw predictions are cached in models/.bench/variants (about 1 h for all 564 images on 2
+cores, seconds afterwards), so new fusion rules can be scored cheaply. The sets are read in
+place from ../shared/eval; nothing of them is written but the model outputs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+import onnxruntime as ort
+from common import MODELS_DIR, Table, session_options
+from metrics import METRICS, Scores
+from PIL import Image
+from quality import SETS, SOFT_SETS, pairs
+
+from services.engine.decoder import Limits, decode
+from services.engine.matting import fuse, normalise, to_uint8, upsample
+from services.engine.pipeline import preprocess
+from services.engine.registry import FAST, PRECISE
+
+CACHE = MODELS_DIR / ".bench" / "variants"
+Preds = dict[str, np.ndarray]
+Variant = Callable[[Preds, tuple[int, int]], np.ndarray]
+
+
+def rembg_like(
+    rgb: np.ndarray, side: int, mean: tuple[float, ...], std: tuple[float, ...]
+) -> np.ndarray:
+    """rembg's input: PIL Lanczos to the square, divided by the image's maximum."""
+    image = np.asarray(Image.fromarray(rgb).resize((side, side), Image.Resampling.LANCZOS))
+    scaled = image.astype(np.float64) / max(float(image.max()), 1e-6)
+    return ((scaled - mean) / std).transpose(2, 0, 1)[None].astype(np.float32)
+
+
+def predictions(rgb: np.ndarray, fast: ort.InferenceSession, isnet: ort.InferenceSession) -> Preds:
+    def run(session: ort.InferenceSession, tensor: np.ndarray) -> np.ndarray:
+        out = session.run(None, {session.get_inputs()[0].name: tensor})[0][0, 0]
+        return normalise(out).astype(np.float16)
+
+    lanczos = np.asarray(Image.fromarray(rgb).resize((320, 320), Image.Resampling.LANCZOS))
+    lanczos_in = ((lanczos / 255.0 - FAST.mean) / FAST.std).transpose(2, 0, 1)[None]
+    return {
+        "fast_area": run(fast, preprocess(rgb, FAST)),
+        "fast_lanczos": run(fast, lanczos_in.astype(np.float32)),
+        "fast_rembg": run(fast, rembg_like(rgb, 320, FAST.mean, FAST.std)),
+        "isnet768": run(isnet, preprocess(rgb, PRECISE)),
+        "isnet1024": run(isnet, rembg_like(rgb, 1024, PRECISE.mean, PRECISE.std)),
+    }
+
+
+def rembg_up(pred: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """rembg's output: truncated to 8 bits, then PIL Lanczos to full size."""
+    mask = Image.fromarray((pred.astype(np.float32) * 255).astype(np.uint8), mode="L")
+    return np.asarray(mask.resize(size, Image.Resampling.LANCZOS))
+
+
+def ours_up(pred: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    return to_uint8(upsample(pred.astype(np.float32), size))
+
+
+def core(primary: np.ndarray, companion: np.ndarray) -> np.ndarray:
+    grown = upsample(companion.astype(np.float32), primary.shape[::-1])
+    grown[grown < 0.5] = 0.0
+    return grown
+
+
+def fuse_touching(primary: np.ndarray, companion: np.ndarray) -> np.ndarray:
+    """Only the companion's confident parts that touch the primary's foreground."""
+    p, c = primary.astype(np.float32), core(primary, companion)
+    count, labels = cv2.connectedComponents((c > 0).astype(np.uint8))
+    keep = np.zeros(count, bool)
+    keep[np.unique(labels[(p >= 0.5) & (c > 0)])] = True
+    keep[0] = False
+    c[~keep[labels]] = 0.0
+    return np.maximum(p, c)
+
+
+def fuse_holes(primary: np.ndarray, companion: np.ndarray) -> np.ndarray:
+    """Only inside the holes of the primary's foreground (background not reaching a border)."""
+    p, c = primary.astype(np.float32), core(primary, companion)
+    count, labels = cv2.connectedComponents((p < 0.5).astype(np.uint8), connectivity=4)
+    edges = np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
+    hole = np.ones(count, bool)
+    hole[np.unique(edges)] = False
+    hole[0] = False
+    c[~hole[labels]] = 0.0
+    return np.maximum(p, c)
+
+
+def _fused(name: str, rule: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> Variant:
+    return lambda d, size: ours_up(
+        rule(d[name].astype(np.float32), d["fast_area"].astype(np.float32)), size
+    )
+
+
+VARIANTS: dict[str, Variant] = {
+    "rembg-fast": lambda d, size: rembg_up(d["fast_rembg"], size),
+    "fast (shipped: area in)": lambda d, size: ours_up(d["fast_area"], size),
+    "fast, Lanczos in": lambda d, size: ours_up(d["fast_lanczos"], size),
+    "rembg-precise": lambda d, size: rembg_up(d["isnet1024"], size),
+    "precise (shipped)": _fused("isnet768", fuse),
+    "ISNet@768 alone": lambda d, size: ours_up(d["isnet768"], size),
+    "ISNet@1024 alone": lambda d, size: ours_up(d["isnet1024"], size),
+    "fused @1024": _fused("isnet1024", fuse),
+    "touching @768": _fused("isnet768", fuse_touching),
+    "holes only @1024": _fused("isnet1024", fuse_holes),
+}
+
+
+def cached(
+    name: str, index: int, image: Path, sessions: tuple[ort.InferenceSession, ...]
+) -> Preds:
+    path = CACHE / name / f"{index}.npz"
+    if path.exists():
+        with np.load(path) as stored:
+            return dict(stored)
+    rgb = decode(image.read_bytes(), Limits()).rgb
+    values = predictions(rgb, *sessions)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(path, **values)  # type: ignore[arg-type]  # numpy's stub types **kwds oddly
+    return values
+
+
+def score(sets: list[str], limit: int | None) -> Table:
+    options = session_options()
+    sessions = tuple(
+        ort.InferenceSession(
+            str(MODELS_DIR / spec.filename), options, providers=["CPUExecutionProvider"]
+        )
+        for spec in (FAST, PRECISE)
+    )
+    rows = []
+    for name in sets:
+        scores = {v: Scores(matting=name in SOFT_SETS) for v in VARIANTS}
+        for index, pair in enumerate(pairs(name, limit)):
+            preds = cached(name, index, pair.image, sessions)
+            with Image.open(pair.mask) as mask:
+                gt = np.asarray(mask.convert("L"))
+            for variant, make in VARIANTS.items():
+                scores[variant].add(make(preds, gt.shape[::-1]), gt)
+        for variant, result in scores.items():
+            got = result.results()
+            cells = [f"{got[m]:.4f}" for m in ("MAE", "IoU", "maxF", "S")]
+            rows.append([name, variant, str(result.count), *cells])
+        print(f"{name}: done", file=sys.stderr, flush=True)
+    return Table(["set", "variant", "n", "MAE ↓", "IoU ↑", "maxF ↑", "S ↑"], rows, text_columns=2)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sets", default=",".join(SETS))
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--markdown", action="store_true")
+    args = parser.parse_args(argv)
+    assert set(METRICS) >= {"MAE", "IoU", "maxF", "S"}
+    print(score(args.sets.split(","), args.limit).render(markdown=args.markdown))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
