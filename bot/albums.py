@@ -53,6 +53,14 @@ class AlbumCollector:
         album.images.append(image)
         album.more.set()
 
+    async def flush(self) -> None:
+        """At shutdown: hand on the albums still being gathered, so none is lost."""
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        for key in list(self._albums):
+            await self._hand_on(key)
+
     async def _flush_later(self, key: tuple[int, str]) -> None:
         album = self._albums[key]
         while len(album.images) < ALBUM_MAX:  # wait for a quiet moment, or a full album
@@ -61,7 +69,10 @@ class AlbumCollector:
                 await asyncio.wait_for(album.more.wait(), self._wait)
             except TimeoutError:
                 break
-        del self._albums[key]
+        await asyncio.shield(self._hand_on(key))  # once handing on, a stop can't cut it
+
+    async def _hand_on(self, key: tuple[int, str]) -> None:
+        album = self._albums.pop(key)
         images = sorted(album.images, key=lambda image: image.message_id)
         try:
             await self._accept(album.context, album.user, album.chat, album.first, images)

@@ -90,10 +90,16 @@ def build_application(settings: Settings, *, backend: Backend | None = None) -> 
         pruned = jobs.prune(older_than=utcnow() - KEEP_JOBS)
         log.info("bot ready: %s backend, %d old jobs pruned", settings.removebg_backend, pruned)
 
+    async def post_stop(app: Application) -> None:
+        """Still able to talk to Telegram: gathered albums become jobs, sends finish."""
+        deps = app.bot_data.get(KEY)
+        if isinstance(deps, Deps):
+            await deps.albums.flush()
+            await deps.runner.stop()
+
     async def post_shutdown(app: Application) -> None:
         deps = app.bot_data.get(KEY)
         if isinstance(deps, Deps):
-            await deps.runner.stop()
             await deps.backend.shutdown()
         db = app.bot_data.get(DB_KEY)
         if isinstance(db, SharedDatabase):
@@ -106,7 +112,11 @@ def build_application(settings: Settings, *, backend: Backend | None = None) -> 
         .base_file_url(settings.telegram_file_base_url)
         .concurrent_updates(True)
         .rate_limiter(AIORateLimiter(max_retries=3))
+        .read_timeout(settings.telegram_timeout_seconds)
+        .write_timeout(settings.telegram_timeout_seconds)
+        .media_write_timeout(2 * settings.telegram_timeout_seconds)
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
         .build()
     )

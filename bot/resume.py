@@ -8,7 +8,7 @@ from telegram import Bot
 
 from storage import Job
 
-from . import texts
+from . import texts, units
 from .context import Deps
 from .messages import edit_status
 from .runner import MAX_ATTEMPTS
@@ -26,8 +26,9 @@ async def resume_unfinished(bot: Bot, deps: Deps) -> None:
             await deps.runner.give_up(bot, unit, texts.LOST, "lost after restarts")
             continue
         log.info("resuming job %s (%s)", unit.id, unit.lead.state)
-        await edit_status(bot, unit.lead, texts.RESUMED)
-        deps.runner.submit(bot, unit)
+        queued = await units.set_state(deps.jobs, unit, "queued")  # running again counts
+        await edit_status(bot, queued.lead, texts.RESUMED)
+        deps.runner.submit(bot, queued)
 
 
 def _units(jobs: list[Job]) -> list[Unit]:

@@ -61,6 +61,7 @@ class JobRunner:
         self._locks: dict[int, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._chats: dict[asyncio.Task[None], int] = {}
+        self._sending: set[asyncio.Future[None]] = set()
 
     def submit(self, bot: Bot, unit: Unit) -> None:
         task = asyncio.create_task(self._run(bot, unit), name=f"job-{unit.id}")
@@ -85,11 +86,14 @@ class JobRunner:
                 with contextlib.suppress(JobStateError):
                     await self._finish(Done(job, 0.0, failure=gone))
 
-    async def stop(self) -> None:
-        """Cancel running jobs at shutdown; they stay 'running' in the database and resume."""
+    async def stop(self, grace: float = 30.0) -> None:
+        """Cancel jobs at shutdown (they stay in the database and resume), but let files
+        already going out finish and be recorded, so a restart never sends them twice."""
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self._sending:
+            await asyncio.wait(self._sending, timeout=grace)
 
     async def drain(self) -> None:
         """Wait for the running jobs (tests, and a graceful stop)."""
@@ -119,6 +123,13 @@ class JobRunner:
         for job in unit.jobs:
             await asyncio.to_thread(self._jobs.set_state, job.id, "running", now=self._clock())
         done = [await self._attempt(bot, unit, i) for i in range(len(unit.jobs))]
+        # From here on, files go out: a stop waits for this part rather than cutting it short.
+        finishing = asyncio.ensure_future(self._conclude(bot, unit, done, started))
+        self._sending.add(finishing)
+        finishing.add_done_callback(self._sending.discard)
+        await asyncio.shield(finishing)
+
+    async def _conclude(self, bot: Bot, unit: Unit, done: list[Done], started: float) -> None:
         good = [d for d in done if d.result is not None]
         if good:
             await edit_status(bot, unit.lead, texts.UPLOADING)
@@ -144,11 +155,10 @@ class JobRunner:
     async def _cut_out(self, bot: Bot, unit: Unit, index: int) -> RemoveBgResult:
         job = unit.jobs[index]
         of = f" ({index + 1} of {len(unit.jobs)})" if unit.batch else ""
-        await edit_status(bot, unit.lead, texts.DOWNLOADING + of)
-        data = await delivery.download(bot, job)
         model = job.model or "fast"
         removing = texts.REMOVING.format(model=texts.MODEL_NAMES[model]) + of
-        await edit_status(bot, unit.lead, removing)
+        await edit_status(bot, unit.lead, removing)  # one edit: downloading takes a moment only
+        data = await delivery.download(bot, job)
         wanted = {k: v for k, v in job.options.items() if k not in BOT_OPTIONS}
         options = OutputOptions.model_validate(wanted)
         try:

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     telegram_file_base_url: str = Field(
         "https://api.telegram.org/file/bot", description="Bot API file base"
     )
+    telegram_timeout_seconds: float = Field(
+        30.0, gt=0, description="read and write timeout of Bot API calls (uploads: twice that)"
+    )
     removebg_backend: Literal["local", "api"] = Field(
         "local", description="the embedded engine, or an HTTP server of the contract"
     )

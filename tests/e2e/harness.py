@@ -76,6 +76,7 @@ async def running_bot(settings: Settings, backend: Backend) -> AsyncIterator[App
         finally:
             await app.updater.stop()
             await app.stop()
+            await app.post_stop(app)  # type: ignore[misc]
             await app.post_shutdown(app)  # type: ignore[misc]
 
 

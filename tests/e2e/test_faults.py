@@ -4,7 +4,7 @@ the person is told. A restart and a SIGKILL in the middle of a load run are in t
 PTB's defaults apply (the bot sets no timeouts): read 5 s, write 5 s, media write 20 s,
 connect 5 s, pool 1 s. A Telegram answer held back longer than 5 s is a timeout.
 
-The tests marked xfail(strict=True) show bugs in the bot: each asserts what should happen.
+Each test asserts what should happen; three of them began as strict xfails for bugs since fixed.
 """
 
 from __future__ import annotations
@@ -130,10 +130,10 @@ async def test_a_user_blocking_the_bot_mid_job_ends_it_with_an_error_row(
 async def test_a_telegram_timeout_on_upload_is_reported_with_try_again(
     peer: BotApiPeer, tmp_path: Path, models_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    settings = bot_settings(peer, tmp_path, models_dir)
+    settings = bot_settings(peer, tmp_path, models_dir, telegram_timeout_seconds=3)
     uma = peer.user("Uma")
     chat = peer.private_chat(uma)
-    peer.hang("sendDocument", 7)  # PTB's read timeout is 5 s
+    peer.hang("sendDocument", 7)  # longer than the upload timeout, 2 x 3 s
     async with running_bot(settings, local_backend(models_dir)):
         await ask_fast(peer, uma, chat)
         status = await said(peer, chat, "Telegram didn't let me", timeout=30)
@@ -204,7 +204,6 @@ async def test_a_backend_fault_is_explained_with_a_try_again_button(
 # --- restarts: bugs ---------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason="bot bug: a job stopped once its upload landed is resent")
 async def test_a_stop_right_after_an_upload_does_not_send_it_twice(
     peer: BotApiPeer, tmp_path: Path, models_dir: Path
 ) -> None:
@@ -220,7 +219,6 @@ async def test_a_stop_right_after_an_upload_does_not_send_it_twice(
     assert len([m for m in peer.bot_messages(chat) if m.document]) == 1
 
 
-@pytest.mark.xfail(strict=True, reason="bot bug: an album still being gathered at a stop is lost")
 async def test_an_album_sent_just_before_a_stop_is_not_lost(
     peer: BotApiPeer, tmp_path: Path, models_dir: Path
 ) -> None:
@@ -235,7 +233,6 @@ async def test_an_album_sent_just_before_a_stop_is_not_lost(
         await peer.wait_for(is_keyboard(chat), timeout=5)
 
 
-@pytest.mark.xfail(strict=True, reason="bot bug: resuming a 'running' job does not count")
 async def test_a_job_that_was_running_at_every_restart_is_given_up(
     peer: BotApiPeer, tmp_path: Path, models_dir: Path
 ) -> None:
