@@ -11,13 +11,11 @@ one job); times are when a call reached the peer.
 
 - **engine busy**: the time during which the backend held at least one image (the union of
   the spans of its `remove` calls; with one image at a time, the engine was working).
-- **bot overhead**: for each job, the time from when the bot could start it to when its
-  result reached Telegram, less the backend's own time (`usage.processing_s`, which includes
-  waiting for the engine); summed over the jobs and divided by the engine's busy time. The
-  bot can start a job when its owner pressed Fast, or, as one person's images go in order,
-  when their previous result arrived if that is later. It is what the bot itself adds per
-  unit of engine work: status edits, getFile and download, SQLite, upload, and waits in the
-  rate limiter (30 calls/s overall, 20 a minute per group). Goal: <= 10 %.
+- **bot overhead**: how much longer the load took than the engine's own work: from the first
+  press to the last result, the time the engine had nothing to do, over the engine's busy
+  time. Everything the bot does besides inference (keyboards, status edits, getFile and
+  download, SQLite, upload, waits in the rate limiter) costs throughput only where it leaves
+  the engine idle. Goal: <= 10 %.
 - **engine idle**: the share of the time from the first press to the last result during
   which the engine had nothing to do: the throughput the bot loses.
 - **first reply**: from an image (in groups, the /removebg) reaching the peer to the bot's
@@ -128,19 +126,6 @@ class Figures:
     peak_rss_mb: float
 
 
-def bot_time(units: Sequence[Unit]) -> float:
-    """Sum over jobs of (result − the moment the bot could start − backend time)."""
-    total = 0.0
-    previous: dict[int, float] = {}
-    for unit in sorted(units, key=lambda u: u.pressed_at):
-        answered = unit.answered_at
-        assert answered is not None
-        ready = max(unit.pressed_at, previous.get(unit.user_id, 0.0))
-        total += answered - ready - unit.processing_s
-        previous[unit.user_id] = answered
-    return total
-
-
 def figures(units: list[Unit], spans: list[Span], started: float, calls: int) -> Figures:
     busy_spans = union(spans)
     busy = sum(end - start for start, end in busy_spans)
@@ -152,7 +137,7 @@ def figures(units: list[Unit], spans: list[Span], started: float, calls: int) ->
         images=sum(len(u.sources) for u in units),
         wall=max(answered) - started,
         busy=busy,
-        overhead=bot_time(units) / busy,
+        overhead=(active - busy) / busy,
         idle=(active - busy) / active,
         first_reply=[
             u.first_reply_s for u in units if len(u.sources) == 1 and inside(u.sent_at, busy_spans)

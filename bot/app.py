@@ -68,7 +68,13 @@ def build_application(settings: Settings, *, backend: Backend | None = None) -> 
         used = backend or build_backend(settings)
         db = open_database(settings.database_path)
         jobs, results = Jobs(db), Results(db)
-        runner = JobRunner(used, jobs, results, timeout=settings.removebg_timeout_seconds)
+        runner = JobRunner(
+            used,
+            jobs,
+            results,
+            timeout=settings.removebg_timeout_seconds,
+            slots=settings.engine_concurrency,
+        )
         admins = frozenset(settings.admin_user_ids)
         app.bot_data[KEY] = Deps(
             backend=used,

@@ -10,7 +10,6 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from . import jobflow, texts
-from .clock import utcnow
 from .context import deps_of
 from .delivery import DOWNLOAD_LIMIT
 from .incoming import Incoming
@@ -68,24 +67,6 @@ async def _take(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Mes
         deps_of(context).albums.add(context, user, chat, message, found)
     else:
         await jobflow.accept(context, user, chat, message, [found])
-    if found.kind == "photo" and chat.type == "private":
-        await _photo_tip(update, context)
-
-
-async def _photo_tip(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Once per user: sending a file keeps full quality."""
-    deps, user = deps_of(context), update.effective_user
-    if user is None:
-        return
-    tipped: set[int] = context.bot_data.setdefault("tipped", set())
-    if user.id in tipped:  # an album's photos arrive at once
-        return
-    tipped.add(user.id)
-    await deps.db(deps.users.touch, user.id, user.username, now=utcnow())
-    user_id = user.id
-    if await deps.db(deps.users.photo_tip_due, user_id):
-        await deps.db(deps.users.mark_photo_tip, user_id)
-        await _message(update).reply_text(texts.PHOTO_TIP)
 
 
 def image_in(message: Message) -> Incoming | str:

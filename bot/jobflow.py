@@ -43,10 +43,13 @@ async def accept(
     except (QuotaExceededError, fairuse.SlowDownError) as exc:
         await reply_to.reply_text(fairuse.explain(exc, deps.fair))
         return
+    note = None  # said in the same message: every message counts against flood limits
+    if images[0].kind == "photo" and chat.type == "private" and await _tip_due(context, user):
+        note = texts.PHOTO_TIP
     if defaults.ask_each_time:
-        await _ask(context, deps, unit)
+        await _ask(context, deps, unit, note)
     else:
-        await _start(context, deps, unit)
+        await _start(context, deps, unit, note)
 
 
 async def on_job_button(
@@ -146,20 +149,39 @@ async def _redo(
         await _start(context, deps, again)
 
 
-async def _ask(context: ContextTypes.DEFAULT_TYPE, deps: Deps, unit: Unit) -> None:
+async def _ask(
+    context: ContextTypes.DEFAULT_TYPE, deps: Deps, unit: Unit, note: str | None = None
+) -> None:
     markup = keyboards.choice(unit.id, unit.lead.options)
     text = texts.CHOOSE if not unit.batch else texts.CHOOSE_ALBUM.format(count=len(unit.jobs))
+    text += f"\n\n{note}" if note else ""
     lead = unit.lead
     sent = await say(context.bot, lead.chat_id, text, markup, reply_to=lead.source_message_id)
     if sent is not None:
         await units.update(deps.jobs, unit, status_message_id=sent)
 
 
-async def _start(context: ContextTypes.DEFAULT_TYPE, deps: Deps, unit: Unit) -> None:
+async def _start(
+    context: ContextTypes.DEFAULT_TYPE, deps: Deps, unit: Unit, note: str | None = None
+) -> None:
     lead = unit.lead
-    sent = await say(context.bot, lead.chat_id, texts.STARTING, reply_to=lead.source_message_id)
+    text = texts.STARTING + (f"\n\n{note}" if note else "")
+    sent = await say(context.bot, lead.chat_id, text, reply_to=lead.source_message_id)
     started = await units.update(deps.jobs, unit, status_message_id=sent)
     deps.runner.submit(context.bot, started)
+
+
+async def _tip_due(context: ContextTypes.DEFAULT_TYPE, user: User) -> bool:
+    """Once per user: sending a file keeps full quality (an album's photos arrive at once)."""
+    deps = deps_of(context)
+    tipped: set[int] = context.bot_data.setdefault("tipped", set())
+    if user.id in tipped:
+        return False
+    tipped.add(user.id)
+    if not await deps.db(deps.users.photo_tip_due, user.id):
+        return False
+    await deps.db(deps.users.mark_photo_tip, user.id)
+    return True
 
 
 async def _defaults(deps: Deps, user: User, chat: Chat) -> UserSettings:

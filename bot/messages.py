@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import Bot, InlineKeyboardMarkup
@@ -69,3 +70,27 @@ async def say(
         log.info("message to chat %s not sent: %s", chat_id, exc)
         return None
     return message.message_id
+
+
+class StatusLine:
+    """A job's status message, edited in the background and in order, so that a slow or
+    rate-limited edit never holds up the work; `settle` waits for the edits so far."""
+
+    def __init__(self, bot: Bot, job: Job) -> None:
+        self._bot = bot
+        self._job = job
+        self._last: asyncio.Task[None] | None = None
+
+    def show(self, text: str) -> None:
+        previous = self._last
+
+        async def edit() -> None:
+            if previous is not None:
+                await asyncio.gather(previous, return_exceptions=True)
+            await edit_status(self._bot, self._job, text)
+
+        self._last = asyncio.create_task(edit())
+
+    async def settle(self) -> None:
+        if self._last is not None:
+            await asyncio.gather(self._last, return_exceptions=True)

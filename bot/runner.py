@@ -20,11 +20,13 @@ from storage import Job, Jobs, JobStateError, Results, UsageRow
 from . import delivery, keyboards, stickers, texts
 from .clock import utcnow
 from .failures import JobFailure, from_backend
-from .messages import edit_status
+from .messages import StatusLine, edit_status
 from .units import Unit
 
 log = logging.getLogger(__name__)
 CHAT_ACTION_EVERY = 4.5  # Telegram shows an action for 5 s
+CHAT_ACTION_AFTER = 1.0  # a quick job needs none: its status edit says enough
+QUEUE_NOTICE_AFTER = 2.0
 MAX_ATTEMPTS = 2  # a job interrupted by restarts this often is given up
 BOT_OPTIONS = ("sticker",)  # job options the bot handles itself, not the backend
 
@@ -51,6 +53,7 @@ class JobRunner:
         results: Results,
         *,
         timeout: float,
+        slots: int = 1,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self._backend = backend
@@ -62,6 +65,7 @@ class JobRunner:
         self._tasks: set[asyncio.Task[None]] = set()
         self._chats: dict[asyncio.Task[None], int] = {}
         self._sending: set[asyncio.Future[None]] = set()
+        self._slots = asyncio.Semaphore(slots)  # the backend's width: who waits is told so
 
     def submit(self, bot: Bot, unit: Unit) -> None:
         task = asyncio.create_task(self._run(bot, unit), name=f"job-{unit.id}")
@@ -122,28 +126,31 @@ class JobRunner:
         started = time.perf_counter()
         for job in unit.jobs:
             await asyncio.to_thread(self._jobs.set_state, job.id, "running", now=self._clock())
-        done = [await self._attempt(bot, unit, i) for i in range(len(unit.jobs))]
+        line = StatusLine(bot, unit.lead)
+        done = [await self._attempt(bot, unit, i, line) for i in range(len(unit.jobs))]
         # From here on, files go out: a stop waits for this part rather than cutting it short.
-        finishing = asyncio.ensure_future(self._conclude(bot, unit, done, started))
+        finishing = asyncio.ensure_future(self._conclude(bot, unit, done, started, line))
         self._sending.add(finishing)
         finishing.add_done_callback(self._sending.discard)
         await asyncio.shield(finishing)
 
-    async def _conclude(self, bot: Bot, unit: Unit, done: list[Done], started: float) -> None:
+    async def _conclude(
+        self, bot: Bot, unit: Unit, done: list[Done], started: float, line: StatusLine
+    ) -> None:
         good = [d for d in done if d.result is not None]
-        if good:
-            await edit_status(bot, unit.lead, texts.UPLOADING)
+        if good:  # no "sending" edit: every call counts against Telegram's flood limits
             await self._deliver(bot, unit, good)
         for d in done:
             await self._finish(d)
+        await line.settle()
         await self._report(bot, unit, done, time.perf_counter() - started)
 
-    async def _attempt(self, bot: Bot, unit: Unit, index: int) -> Done:
+    async def _attempt(self, bot: Bot, unit: Unit, index: int, line: StatusLine) -> Done:
         """One image of the unit; any failure is kept, never raised."""
         job = unit.jobs[index]
         started = time.perf_counter()
         try:
-            result = await self._cut_out(bot, unit, index)
+            result = await self._cut_out(bot, unit, index, line)
         except JobFailure as failure:
             return Done(job, time.perf_counter() - started, failure=failure)
         except Exception as exc:  # logged here, and the user is told
@@ -152,15 +159,26 @@ class JobRunner:
             return Done(job, time.perf_counter() - started, failure=unexpected)
         return Done(job, time.perf_counter() - started, result=result)
 
-    async def _cut_out(self, bot: Bot, unit: Unit, index: int) -> RemoveBgResult:
+    async def _cut_out(self, bot: Bot, unit: Unit, index: int, line: StatusLine) -> RemoveBgResult:
         job = unit.jobs[index]
         of = f" ({index + 1} of {len(unit.jobs)})" if unit.batch else ""
         model = job.model or "fast"
-        removing = texts.REMOVING.format(model=texts.MODEL_NAMES[model]) + of
-        await edit_status(bot, unit.lead, removing)  # one edit: downloading takes a moment only
-        data = await delivery.download(bot, job)
+        data = await delivery.download(bot, job)  # outside the slot: overlaps others' work
         wanted = {k: v for k, v in job.options.items() if k not in BOT_OPTIONS}
         options = OutputOptions.model_validate(wanted)
+        notice = None
+        if index == 0 and self._slots.locked():  # said only if the wait is noticeable
+            loop = asyncio.get_running_loop()
+            notice = loop.call_later(QUEUE_NOTICE_AFTER, line.show, texts.WAITING_FOR_ENGINE)
+        async with self._slots:  # the status and the chat action follow the work itself
+            if notice is not None:
+                notice.cancel()
+            line.show(texts.REMOVING.format(model=texts.MODEL_NAMES[model]) + of)
+            return await self._remove(bot, job, data, model, options)
+
+    async def _remove(
+        self, bot: Bot, job: Job, data: bytes, model: str, options: OutputOptions
+    ) -> RemoveBgResult:
         try:
             async with _chat_action(bot, job.chat_id), asyncio.timeout(self._timeout):
                 return await self._backend.remove(data, model=model, options=options)  # type: ignore[arg-type]
@@ -256,6 +274,7 @@ async def _chat_action(bot: Bot, chat_id: int) -> AsyncIterator[None]:
     """Keep "sending a file…" showing while the block runs."""
 
     async def refresh() -> None:
+        await asyncio.sleep(CHAT_ACTION_AFTER)
         while True:
             with contextlib.suppress(TelegramError):
                 await bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)

@@ -48,9 +48,9 @@ PHOTO_TIP = (
 )
 STARTING = "⏳ Starting…"
 QUEUED = "⏳ Waiting for your previous image to finish…"
+WAITING_FOR_ENGINE = "⏳ In the queue; other people's images are being done first…"
 DOWNLOADING = "⬇️ Downloading your image…"
 REMOVING = "✂️ Removing the background ({model})…"
-UPLOADING = "⬆️ Sending the result…"
 DONE = "✅ {model} · {seconds:.1f} s · {files}"
 IMAGES = "{count} images"
 SOME_FAILED = "{count} could not be done: {reason}"

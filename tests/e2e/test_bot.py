@@ -43,8 +43,8 @@ async def test_photo_then_fast_gives_a_png_with_alpha_at_full_size(
     assert (png.format, png.mode, png.size) == ("PNG", "RGBA", (320, 240))
     assert str(sent.params["caption"]).startswith("Fast")
     assert "Redo with Precise" in str(summary.params["reply_markup"])
-    texts = [m.text or "" for m in peer.bot_messages(chat)]
-    assert any("as a file" in t for t in texts)  # the full-quality tip, once
+    asked = [str(c.params.get("text")) for c in peer.calls("sendMessage")]
+    assert sum("as a file" in t for t in asked) == 1  # the full-quality tip, with the choice
     rows = usage_rows(settings.database_path)
     assert [(r["status"], r["model"], r["width"], r["height"]) for r in rows] == [
         ("ok", "fast", 320, 240)
