@@ -49,7 +49,12 @@ if str(ROOT) not in sys.path:  # the peer and the scenario live in tests/, not i
 from services.removebg import Backend, OutputOptions, RemoveBgResult  # noqa: E402
 from services.removebg.wire import Model  # noqa: E402
 from tests.e2e.botapi import BotApiPeer, running_peer  # noqa: E402
-from tests.e2e.harness import bot_settings, local_backend, running_bot  # noqa: E402
+from tests.e2e.harness import (  # noqa: E402
+    WrappedBackend,
+    bot_settings,
+    local_backend,
+    running_bot,
+)
 from tests.e2e.loadgen import Ledger, LoadRun, Plan, Unit, wait_settled  # noqa: E402
 
 OVERHEAD_GOAL = 0.10
@@ -57,18 +62,12 @@ FIRST_REPLY_GOAL = 0.5
 Span = tuple[float, float]
 
 
-class MeteredBackend:
+class MeteredBackend(WrappedBackend):
     """The backend, noting the span of every `remove` call."""
 
     def __init__(self, inner: Backend) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.spans: list[Span] = []
-
-    async def initialize(self) -> None:
-        await self.inner.initialize()
-
-    async def shutdown(self) -> None:
-        await self.inner.shutdown()
 
     async def remove(
         self, image: bytes, *, model: Model, options: OutputOptions | None = None

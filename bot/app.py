@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from datetime import timedelta
@@ -93,7 +94,7 @@ def build_application(settings: Settings, *, backend: Backend | None = None) -> 
         await used.initialize()
         await app.bot.set_my_commands([BotCommand(*command) for command in texts.COMMANDS])
         await resume_unfinished(app.bot, app.bot_data[KEY])
-        pruned = jobs.prune(older_than=utcnow() - KEEP_JOBS)
+        pruned = await asyncio.to_thread(jobs.prune, older_than=utcnow() - KEEP_JOBS)
         log.info("bot ready: %s backend, %d old jobs pruned", settings.removebg_backend, pruned)
 
     async def post_stop(app: Application) -> None:

@@ -17,7 +17,7 @@ from telegram.error import TelegramError
 from services.removebg import Backend, OutputOptions, RemoveBgError, RemoveBgResult
 from storage import Job, Jobs, JobStateError, Results, UsageRow
 
-from . import delivery, keyboards, stickers, texts
+from . import delivery, keyboards, stickers, texts, units
 from .clock import utcnow
 from .failures import JobFailure, from_backend
 from .messages import StatusLine, edit_status
@@ -124,8 +124,7 @@ class JobRunner:
 
     async def _process(self, bot: Bot, unit: Unit) -> None:
         started = time.perf_counter()
-        for job in unit.jobs:
-            await asyncio.to_thread(self._jobs.set_state, job.id, "running", now=self._clock())
+        unit = await units.set_state(self._jobs, unit, "running")
         line = StatusLine(bot, unit.lead)
         done = [await self._attempt(bot, unit, i, line) for i in range(len(unit.jobs))]
         # From here on, files go out: a stop waits for this part rather than cutting it short.

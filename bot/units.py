@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -81,28 +81,16 @@ async def set_state(
     quota: Quota | None = None,
 ) -> Unit:
     """Raises JobStateError (a double tap) or QuotaExceededError; then nothing changed."""
-    now = utcnow()
-    if unit.batch:
-        jobs = await asyncio.to_thread(
-            store.set_batch_state,
-            unit.id,
-            state,
-            model=model,
-            now=now,
-            from_states=from_states,
-            quota=quota,
-        )
-        return Unit(unit.id, jobs, True)
-    job = await asyncio.to_thread(
+    return await _apply(
+        unit,
         store.set_state,
-        unit.id,
+        store.set_batch_state,
         state,
         model=model,
-        now=now,
+        now=utcnow(),
         from_states=from_states,
         quota=quota,
     )
-    return Unit(unit.id, [job], False)
 
 
 async def update(
@@ -113,26 +101,28 @@ async def update(
     status_message_id: int | None = None,
     from_states: tuple[str, ...] | None = None,
 ) -> Unit:
-    now = utcnow()
-    if unit.batch:
-        jobs = await asyncio.to_thread(
-            store.update_batch,
-            unit.id,
-            now=now,
-            options=options,
-            status_message_id=status_message_id,
-            from_states=from_states,
-        )
-        return Unit(unit.id, jobs, True)
-    job = await asyncio.to_thread(
+    return await _apply(
+        unit,
         store.update,
-        unit.id,
-        now=now,
+        store.update_batch,
+        now=utcnow(),
         options=options,
         status_message_id=status_message_id,
         from_states=from_states,
     )
-    return Unit(unit.id, [job], False)
+
+
+async def _apply(
+    unit: Unit,
+    single: Callable[..., Job],
+    batch: Callable[..., list[Job]],
+    *args: Any,
+    **kwargs: Any,
+) -> Unit:
+    """One change, to the job or, in one transaction, to every job of the album."""
+    if unit.batch:
+        return Unit(unit.id, await asyncio.to_thread(batch, unit.id, *args, **kwargs), True)
+    return Unit(unit.id, [await asyncio.to_thread(single, unit.id, *args, **kwargs)], False)
 
 
 def sources_of(unit: Unit) -> list[JobSource]:

@@ -40,19 +40,31 @@ def local_backend(models_dir: Path, *models: Model) -> LocalBackend:
     return LocalBackend(Engine(models_dir, threads=2, limits=limits), warm_up=models or ("fast",))
 
 
-class SlowBackend:
-    """The real engine, held back `delay` seconds before each job (to catch a job mid-way)."""
+class WrappedBackend:
+    """A backend around another one; subclasses change `remove`."""
 
-    def __init__(self, inner: Backend, delay: float) -> None:
+    def __init__(self, inner: Backend) -> None:
         self.inner = inner
-        self.delay = delay
-        self.started = asyncio.Event()
 
     async def initialize(self) -> None:
         await self.inner.initialize()
 
     async def shutdown(self) -> None:
         await self.inner.shutdown()
+
+    async def remove(
+        self, image: bytes, *, model: Model, options: OutputOptions | None = None
+    ) -> RemoveBgResult:
+        return await self.inner.remove(image, model=model, options=options)
+
+
+class SlowBackend(WrappedBackend):
+    """The real engine, held back `delay` seconds before each job (to catch a job mid-way)."""
+
+    def __init__(self, inner: Backend, delay: float) -> None:
+        super().__init__(inner)
+        self.delay = delay
+        self.started = asyncio.Event()
 
     async def remove(
         self, image: bytes, *, model: Model, options: OutputOptions | None = None

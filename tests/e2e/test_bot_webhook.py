@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import sys
 from pathlib import Path
 
@@ -12,15 +11,10 @@ import httpx
 
 from tests.e2e.botapi import BotApiPeer, called
 from tests.e2e.conftest import TOKEN
+from tests.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "webhook-secret-42"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def test_webhook_mode_answers_updates_posted_with_the_secret(

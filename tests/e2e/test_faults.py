@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 from collections.abc import Callable
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from tests.e2e.harness import SlowBackend, bot_settings, local_backend, running_
 from tests.e2e.loadgen import fast_button, until, wait_settled
 from tests.e2e.test_bot import button
 from tests.images import disc, encode
+from tests.servers import free_port
 
 IMAGE = encode(disc((320, 240)), "JPEG")
 
@@ -156,19 +156,13 @@ async def test_a_telegram_timeout_on_upload_is_reported_with_try_again(
 # --- the backend -----------------------------------------------------------------------------
 
 
-def closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def failing_backend(fault: str, models_dir: Path) -> Backend:
     """A backend answering 500, one too slow for the bot's 0.5 s, or one on a closed port."""
     if fault == "500":
         boom = httpx.MockTransport(lambda request: httpx.Response(500, json={"error": "boom"}))
         return RemoveBgClient("http://removebg.test", "token", retries=0, transport=boom)
     if fault == "down":
-        return RemoveBgClient(f"http://127.0.0.1:{closed_port()}", "token", retries=0)
+        return RemoveBgClient(f"http://127.0.0.1:{free_port()}", "token", retries=0)
     return SlowBackend(local_backend(models_dir), delay=5)
 
 
