@@ -10,7 +10,6 @@ from datetime import timedelta
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -50,6 +49,7 @@ from .albums import AlbumCollector
 from .clock import utcnow
 from .context import KEY, Deps
 from .fairuse import FairUse
+from .flood import FloodLimiter
 from .logs import redact
 from .resume import resume_unfinished
 from .runner import JobRunner
@@ -118,7 +118,7 @@ def build_application(settings: Settings, *, backend: Backend | None = None) -> 
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
         .concurrent_updates(True)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(FloodLimiter(max_retries=3))
         .read_timeout(settings.telegram_timeout_seconds)
         .write_timeout(settings.telegram_timeout_seconds)
         .media_write_timeout(2 * settings.telegram_timeout_seconds)
