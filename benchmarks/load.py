@@ -23,8 +23,8 @@ one job); times are when a call reached the peer.
   Goal: p95 <= 0.5 s. Albums are shown apart: the bot waits for 1 s of quiet after an
   album's last image before it answers. **press to status**: from Fast to the first edit of
   the keyboard's message.
-- **Telegram calls per job**: the calls with a chat_id, which AIORateLimiter counts against
-  30 a second overall and 20 a minute per group.
+- **Telegram calls per job**: the calls with a chat_id, which the flood limiter
+  (bot/flood.py) counts against 30 a second overall and 20 a minute per group.
 - **peak RSS**: of this process (bot, peer and engine), from getrusage.
 """
 
