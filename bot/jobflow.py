@@ -91,6 +91,11 @@ async def _toggle(query: CallbackQuery, deps: Deps, unit: Unit, what: str) -> No
     await query.edit_message_reply_markup(keyboards.choice(unit.id, options))
 
 
+def _waiting_note(deps: Deps, user_id: int) -> str | None:
+    """A toast at once when the job must wait: free, unlike an edit under Telegram's limits."""
+    return texts.IN_LINE if deps.runner.busy_for(user_id) else None
+
+
 async def _run(
     query: CallbackQuery,
     context: ContextTypes.DEFAULT_TYPE,
@@ -115,7 +120,7 @@ async def _run(
     except (QuotaExceededError, fairuse.SlowDownError) as exc:
         await query.answer(fairuse.explain(exc, deps.fair), show_alert=True)
         return
-    await query.answer()
+    await query.answer(_waiting_note(deps, user_id))
     deps.runner.submit(context.bot, started)
 
 
@@ -142,7 +147,7 @@ async def _redo(
     except (QuotaExceededError, fairuse.SlowDownError) as exc:
         await query.answer(fairuse.explain(exc, deps.fair), show_alert=True)
         return
-    await query.answer()
+    await query.answer(_waiting_note(deps, user_id) if model else None)
     if model is None:
         await _ask(context, deps, again)
     else:

@@ -73,6 +73,11 @@ class JobRunner:
         self._chats[task] = unit.lead.chat_id
         task.add_done_callback(self._forget_task)
 
+    def busy_for(self, user_id: int) -> bool:
+        """Whether a job of this user's would wait now: for the engine, or for their last one."""
+        lock = self._locks.get(user_id)
+        return self._slots.locked() or (lock is not None and lock.locked())
+
     def _forget_task(self, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
         self._chats.pop(task, None)

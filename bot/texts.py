@@ -48,6 +48,7 @@ PHOTO_TIP = (
 )
 STARTING = "⏳ Starting…"
 QUEUED = "⏳ Waiting for your previous image to finish…"
+IN_LINE = "⏳ Got it! Your image is in line and starts soon."
 WAITING_FOR_ENGINE = "⏳ In the queue; other people's images are being done first…"
 DOWNLOADING = "⬇️ Downloading your image…"
 REMOVING = "✂️ Removing the background ({model})…"

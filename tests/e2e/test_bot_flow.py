@@ -66,6 +66,30 @@ async def test_a_second_image_waits_for_the_first(
     assert second.ok
 
 
+async def test_a_press_while_the_engine_is_busy_is_acknowledged_at_once(
+    peer: BotApiPeer, tmp_path: Path, models_dir: Path
+) -> None:
+    settings = bot_settings(peer, tmp_path, models_dir)
+    ann, bob = peer.user("Ann"), peer.user("Bob")
+    ann_chat, bob_chat = peer.private_chat(ann), peer.private_chat(bob)
+    slow = SlowBackend(local_backend(models_dir), delay=2.0)
+    async with running_bot(settings, slow):
+        for user, chat in ((ann, ann_chat), (bob, bob_chat)):
+            peer.send_document(user, chat, encode(disc(), "PNG"), "a.png", "image/png")
+            await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True))
+        seq = len(peer.calls())
+        peer.press(ann, ann_chat, *button(peer, ann_chat, "Fast"))
+        idle = await peer.wait_for(called("answerCallbackQuery"), after=seq)
+        await asyncio.wait_for(slow.started.wait(), 10)
+        seq = len(peer.calls())
+        peer.press(bob, bob_chat, *button(peer, bob_chat, "Fast"))
+        busy = await peer.wait_for(called("answerCallbackQuery"), after=seq)
+        for chat in (ann_chat, bob_chat):
+            await peer.wait_for(called("sendDocument", chat_id=chat.id, ok=True), timeout=30)
+    assert "text" not in idle.params  # nothing to wait for: the status says enough
+    assert "in line" in busy.params["text"]
+
+
 async def test_redo_with_the_other_model_needs_no_new_upload(
     peer: BotApiPeer, tmp_path: Path, models_dir: Path
 ) -> None:
