@@ -1,4 +1,8 @@
-"""Alpha quality metrics: MAE, IoU, max F, S-measure (pysodmetrics), SAD and gradient error."""
+"""Alpha quality metrics: MAE, IoU, max F, S-measure (pysodmetrics), SAD and gradient error.
+
+Every image's values are kept, so two models scored on the same images can be compared with a
+paired bootstrap (`paired_gap`), which says whether a gap is larger than the sets' own noise.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +24,9 @@ class Scores:
     def __init__(self, *, matting: bool = False) -> None:
         self.matting = matting
         self.count = 0
-        self._sums = dict.fromkeys(("MAE", "IoU", "SAD", "Grad"), 0.0)
-        self._fm = FmeasureV2({"fm": FmeasureHandler(with_dynamic=True, with_adaptive=False)})
+        self._values: dict[str, list[float]] = {m: [] for m in ("MAE", "IoU", "SAD", "Grad")}
+        self._curves = FmeasureHandler(with_dynamic=True, with_adaptive=False)
+        self._fm = FmeasureV2({"fm": self._curves})
         self._sm = Smeasure()
 
     def add(self, pred: np.ndarray, gt: np.ndarray) -> None:
@@ -29,11 +34,11 @@ class Scores:
             raise ValueError(f"prediction {pred.shape} and mask {gt.shape} differ in size")
         p = pred.astype(np.float64) / 255.0
         g = gt.astype(np.float64) / 255.0
-        self._sums["MAE"] += float(np.abs(p - g).mean())
-        self._sums["IoU"] += iou(p >= 0.5, g >= 0.5)
+        self._values["MAE"].append(float(np.abs(p - g).mean()))
+        self._values["IoU"].append(iou(p >= 0.5, g >= 0.5))
         if self.matting:
-            self._sums["SAD"] += float(np.abs(p - g).sum()) / 1000.0
-            self._sums["Grad"] += gradient_error(p, g)
+            self._values["SAD"].append(float(np.abs(p - g).sum()) / 1000.0)
+            self._values["Grad"].append(gradient_error(p, g))
         self._fm.step(pred=pred, gt=gt)
         self._sm.step(pred=pred, gt=gt)
         self.count += 1
@@ -42,13 +47,37 @@ class Scores:
         """Means over the images; maxF is the maximum of the mean F-measure curve."""
         if not self.count:
             return {}
-        out = {name: total / self.count for name, total in self._sums.items()}
-        out["maxF"] = float(np.max(self._fm.get_results()["fm"]["dynamic"]))
-        out["S"] = float(self._sm.get_results()["sm"])
-        if not self.matting:
-            for name in MATTING:
-                del out[name]
+        return {name: float(_statistic(name, values)) for name, values in self.per_image().items()}
+
+    def per_image(self) -> dict[str, np.ndarray]:
+        """Each metric's values, one per image; for maxF, each image's F curve."""
+        out = {name: np.asarray(values) for name, values in self._values.items() if values}
+        out["maxF"] = np.asarray(self._curves.dynamic_results, np.float64)
+        out["S"] = np.asarray(self._sm.sms, np.float64)
         return out
+
+
+def _statistic(name: str, values: np.ndarray) -> float:
+    """The set's figure from per-image values: a mean, or the peak of the mean F curve."""
+    return float(np.max(values.mean(axis=0))) if name == "maxF" else float(values.mean())
+
+
+def paired_gap(
+    ours: Scores, other: Scores, metric: str, *, draws: int = 2000, seed: int = 0
+) -> tuple[float, float, float]:
+    """How much better `ours` is than `other` on `metric` (positive is better), with a 95 %
+    paired-bootstrap interval: both are scored on the same resampled images each draw."""
+    a, b = ours.per_image()[metric], other.per_image()[metric]
+    if len(a) != len(b):
+        raise ValueError(f"{metric}: {len(a)} and {len(b)} images; a paired gap needs the same")
+    sign = -1.0 if metric in LOWER_IS_BETTER else 1.0
+    rng = np.random.default_rng(seed)
+    gaps = np.empty(draws)
+    for i in range(draws):
+        pick = rng.integers(0, len(a), len(a))
+        gaps[i] = _statistic(metric, a[pick]) - _statistic(metric, b[pick])
+    low, high = np.percentile(sign * gaps, [2.5, 97.5])
+    return sign * (_statistic(metric, a) - _statistic(metric, b)), float(low), float(high)
 
 
 def iou(pred: np.ndarray, gt: np.ndarray) -> float:
@@ -83,6 +112,16 @@ def _derivative_kernel(sigma: float, epsilon: float = 1e-2) -> np.ndarray:
     dgauss = -u * gauss / sigma**2
     kernel = np.outer(gauss, dgauss)  # rows vary in y, columns in x
     return kernel / np.sqrt(np.sum(kernel**2))
+
+
+def significantly_worse(ours: Scores, other: Scores) -> list[str]:
+    """The metrics on which `ours` is worse than `other` beyond the 95 % bootstrap interval."""
+    worse = []
+    for name in ours.results():
+        gap, low, high = paired_gap(ours, other, name)
+        if high < 0:
+            worse.append(f"{name} {gap:+.5f} [{low:+.5f}, {high:+.5f}]")
+    return worse
 
 
 def better_or_equal(ours: dict[str, float], other: dict[str, float]) -> list[str]:

@@ -73,15 +73,9 @@ def core(primary: np.ndarray, companion: np.ndarray) -> np.ndarray:
     return grown
 
 
-def fuse_touching(primary: np.ndarray, companion: np.ndarray) -> np.ndarray:
-    """Only the companion's confident parts that touch the primary's foreground."""
-    p, c = primary.astype(np.float32), core(primary, companion)
-    count, labels = cv2.connectedComponents((c > 0).astype(np.uint8))
-    keep = np.zeros(count, bool)
-    keep[np.unique(labels[(p >= 0.5) & (c > 0)])] = True
-    keep[0] = False
-    c[~keep[labels]] = 0.0
-    return np.maximum(p, c)
+def fuse_all(primary: np.ndarray, companion: np.ndarray) -> np.ndarray:
+    """The rule shipped before: all of the companion's confident parts, wherever they are."""
+    return np.maximum(primary.astype(np.float32), core(primary, companion))
 
 
 def fuse_holes(primary: np.ndarray, companion: np.ndarray) -> np.ndarray:
@@ -107,11 +101,12 @@ VARIANTS: dict[str, Variant] = {
     "fast (shipped: area in)": lambda d, size: ours_up(d["fast_area"], size),
     "fast, Lanczos in": lambda d, size: ours_up(d["fast_lanczos"], size),
     "rembg-precise": lambda d, size: rembg_up(d["isnet1024"], size),
-    "precise (shipped)": _fused("isnet768", fuse),
+    "precise (shipped: touching @768)": _fused("isnet768", fuse),
     "ISNet@768 alone": lambda d, size: ours_up(d["isnet768"], size),
     "ISNet@1024 alone": lambda d, size: ours_up(d["isnet1024"], size),
-    "fused @1024": _fused("isnet1024", fuse),
-    "touching @768": _fused("isnet768", fuse_touching),
+    "all of the core @768 (before)": _fused("isnet768", fuse_all),
+    "all of the core @1024": _fused("isnet1024", fuse_all),
+    "touching @1024": _fused("isnet1024", fuse),
     "holes only @1024": _fused("isnet1024", fuse_holes),
 }
 

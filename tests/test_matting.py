@@ -45,10 +45,23 @@ def test_normalise_and_upsample() -> None:
 
 
 def test_fuse_fills_holes_only_where_the_companion_is_confident() -> None:
-    primary = np.array([[0.9, 0.1, 0.1, 0.0]], np.float32)
-    companion = np.array([[0.2, 0.95, 0.4, 0.7]], np.float32)
+    primary = np.array([[0.9, 0.1, 0.1, 0.6]], np.float32)
+    companion = np.array([[0.6, 0.95, 0.4, 0.7]], np.float32)
     fused = fuse(primary, companion)
     np.testing.assert_allclose(fused, [[0.9, 0.95, 0.1, 0.7]])
+
+
+def test_fuse_adds_only_regions_touching_the_primary_object() -> None:
+    primary = np.zeros((8, 12), np.float32)
+    primary[2:6, 1:4] = 0.9
+    primary[3, 2] = 0.1  # a hole the companion fills
+    companion = np.zeros((8, 12), np.float32)
+    companion[2:6, 1:5] = 0.8  # the same object, a little wider
+    companion[2:6, 8:11] = 0.99  # another object, apart from it
+    fused = fuse(primary, companion)
+    assert fused[3, 2] == np.float32(0.8)
+    assert fused[3, 4] == np.float32(0.8)
+    assert not fused[:, 7:].any()
 
 
 def test_many_soft_pixels_are_all_estimated() -> None:

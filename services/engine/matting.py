@@ -19,13 +19,20 @@ def normalise(prediction: np.ndarray) -> np.ndarray:
 
 
 def fuse(primary: np.ndarray, companion: np.ndarray) -> np.ndarray:
-    """Fill in what `primary` misses where `companion` is confident of foreground.
+    """Fill in what `primary` misses where `companion` is confident of the same object.
 
     ISNet traces fine structure but can leave holes inside soft-textured objects (fur, plush,
-    wool); U²-Net-p's confident core fills them (BENCHMARKS.md measures the effect).
+    wool); U²-Net-p's confident core fills them. Only the core's regions that touch the
+    primary's foreground are taken, so a background object the companion alone believes in
+    is never added (BENCHMARKS.md measures the effect).
     """
     core = upsample(companion, primary.shape[::-1])
-    core[core < 0.5] = 0.0
+    confident = (core >= 0.5).astype(np.uint8)
+    count, labels = cv2.connectedComponents(confident)
+    touching = np.zeros(count, bool)
+    touching[np.unique(labels[(primary >= 0.5) & (confident > 0)])] = True
+    touching[0] = False  # the label of everything the companion is unsure of
+    core[~touching[labels]] = 0.0
     return np.maximum(primary, core)
 
 
