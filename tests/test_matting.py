@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from services.engine.encoder import on_white
 from services.engine.matting import estimate_foreground, fuse, normalise, upsample
+from services.engine.pipeline import square
 
 
 def soft_edge_scene() -> tuple[np.ndarray, np.ndarray]:
@@ -74,3 +76,27 @@ def test_many_soft_pixels_are_all_estimated() -> None:
     band = (alpha > 0.1) & (alpha < 0.9)
     assert band.sum() > 32767
     assert np.median(estimated[band][:, 0]) > 200  # the red, not the dark blend
+
+
+@pytest.mark.parametrize("shrink", ["area", "area-lanczos"])
+@pytest.mark.parametrize("shape", [(1800, 2400), (700, 500), (100, 80)])
+def test_the_model_input_is_a_square_of_the_same_picture(
+    shrink: str, shape: tuple[int, int]
+) -> None:
+    rgb = np.zeros((*shape, 3), np.uint8)
+    rgb[:, : shape[1] // 2] = 200  # left half bright
+    out = square(rgb, 64, shrink)
+    assert out.shape == (64, 64, 3)
+    assert out.dtype == np.uint8
+    assert out[:, :28].min() >= 190
+    assert out[:, 36:].max() <= 10
+
+
+def test_area_lanczos_keeps_fine_detail_that_area_blurs() -> None:
+    x = np.arange(1000)
+    stripes = (127.5 + 127.5 * np.sin(2 * np.pi * x / 30)).astype(np.uint8)  # 3 output px
+    rgb = np.repeat(np.tile(stripes, (1000, 1))[..., None], 3, axis=2)
+    contrast = {
+        how: np.ptp(square(rgb, 100, how)[50, 10:90, 0]) for how in ("area", "area-lanczos")
+    }
+    assert contrast["area-lanczos"] > contrast["area"] + 15

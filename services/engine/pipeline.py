@@ -101,15 +101,28 @@ def _infer(spec: ModelSpec, session: ort.InferenceSession, tensor: np.ndarray) -
 
 def preprocess(rgb: np.ndarray, spec: ModelSpec) -> np.ndarray:
     """Resize to the model's square input and normalise to NCHW float32."""
-    side = spec.input_size
-    shrinking = rgb.shape[0] * rgb.shape[1] > side * side
-    resized = cv2.resize(
-        rgb, (side, side), interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC
-    )
+    resized = square(rgb, spec.input_size, spec.shrink)
     scale = 1.0 / (255.0 * np.asarray(spec.std, dtype=np.float32))
     shift = np.asarray(spec.mean, dtype=np.float32) / np.asarray(spec.std, dtype=np.float32)
     tensor = resized.astype(np.float32) * scale - shift
     return np.ascontiguousarray(tensor.transpose(2, 0, 1)[None])
+
+
+def square(rgb: np.ndarray, side: int, shrink: str) -> np.ndarray:
+    """The image as a side x side square.
+
+    "area" averages the pixels each input pixel covers (cubic when enlarging). "area-lanczos"
+    averages only down to twice the side, then takes the last step with a Lanczos filter,
+    which keeps edges sharper for about a millisecond more.
+    """
+    pixels = rgb.shape[0] * rgb.shape[1]
+    if shrink == "area":
+        how = cv2.INTER_AREA if pixels > side * side else cv2.INTER_CUBIC
+        return cv2.resize(rgb, (side, side), interpolation=how)
+    twice = 2 * side
+    if pixels > twice * twice:
+        rgb = cv2.resize(rgb, (twice, twice), interpolation=cv2.INTER_AREA)
+    return cv2.resize(rgb, (side, side), interpolation=cv2.INTER_LANCZOS4)
 
 
 def _encode(fg: np.ndarray, alpha: np.ndarray, spec: ModelSpec, options: Options) -> Cutout:
