@@ -47,7 +47,7 @@ class Scores:
         """Means over the images; maxF is the maximum of the mean F-measure curve."""
         if not self.count:
             return {}
-        return {name: float(_statistic(name, values)) for name, values in self.per_image().items()}
+        return {name: _statistic(name, values) for name, values in self.per_image().items()}
 
     def per_image(self) -> dict[str, np.ndarray]:
         """Each metric's values, one per image; for maxF, each image's F curve."""
@@ -63,21 +63,21 @@ def _statistic(name: str, values: np.ndarray) -> float:
 
 
 def paired_gap(
-    ours: Scores, other: Scores, metric: str, *, draws: int = 2000, seed: int = 0
+    ours: np.ndarray, other: np.ndarray, metric: str, *, draws: int = 2000, seed: int = 0
 ) -> tuple[float, float, float]:
     """How much better `ours` is than `other` on `metric` (positive is better), with a 95 %
-    paired-bootstrap interval: both are scored on the same resampled images each draw."""
-    a, b = ours.per_image()[metric], other.per_image()[metric]
-    if len(a) != len(b):
-        raise ValueError(f"{metric}: {len(a)} and {len(b)} images; a paired gap needs the same")
+    paired-bootstrap interval: both are scored on the same resampled images each draw.
+    `ours` and `other` are per-image values, as `Scores.per_image` gives them."""
+    if len(ours) != len(other):
+        raise ValueError(f"{metric}: {len(ours)} and {len(other)} images; a paired gap needs both")
     sign = -1.0 if metric in LOWER_IS_BETTER else 1.0
     rng = np.random.default_rng(seed)
     gaps = np.empty(draws)
     for i in range(draws):
-        pick = rng.integers(0, len(a), len(a))
-        gaps[i] = _statistic(metric, a[pick]) - _statistic(metric, b[pick])
+        pick = rng.integers(0, len(ours), len(ours))
+        gaps[i] = _statistic(metric, ours[pick]) - _statistic(metric, other[pick])
     low, high = np.percentile(sign * gaps, [2.5, 97.5])
-    return sign * (_statistic(metric, a) - _statistic(metric, b)), float(low), float(high)
+    return sign * (_statistic(metric, ours) - _statistic(metric, other)), float(low), float(high)
 
 
 def iou(pred: np.ndarray, gt: np.ndarray) -> float:
@@ -114,14 +114,12 @@ def _derivative_kernel(sigma: float, epsilon: float = 1e-2) -> np.ndarray:
     return kernel / np.sqrt(np.sum(kernel**2))
 
 
-def significantly_worse(ours: Scores, other: Scores) -> list[str]:
-    """The metrics on which `ours` is worse than `other` beyond the 95 % bootstrap interval."""
-    worse = []
-    for name in ours.results():
-        gap, low, high = paired_gap(ours, other, name)
-        if high < 0:
-            worse.append(f"{name} {gap:+.5f} [{low:+.5f}, {high:+.5f}]")
-    return worse
+def significantly_worse(ours: Scores, other: Scores) -> dict[str, tuple[float, float, float]]:
+    """The metrics on which `ours` is worse than `other` beyond the 95 % bootstrap interval,
+    each with its gap and interval (negative: worse)."""
+    mine, theirs = ours.per_image(), other.per_image()
+    gaps = {name: paired_gap(mine[name], theirs[name], name) for name in mine}
+    return {name: gap for name, gap in gaps.items() if gap[2] < 0}
 
 
 def better_or_equal(ours: dict[str, float], other: dict[str, float]) -> list[str]:

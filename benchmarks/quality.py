@@ -122,7 +122,7 @@ def goals_table(scores: dict[str, dict[str, Scores]]) -> Table:
         for name in SETS:
             mine, theirs = scores[ours][name], scores[other][name]
             worse = better_or_equal(mine.results(), theirs.results())
-            beyond = significantly_worse(mine, theirs) if worse else []
+            beyond = significantly_worse(mine, theirs) if worse else {}
             strict = "equal or better" if not worse else "worse on some"
             rows.append(
                 [
@@ -131,7 +131,10 @@ def goals_table(scores: dict[str, dict[str, Scores]]) -> Table:
                     verdict(not beyond),
                     strict,
                     "; ".join(worse),
-                    "; ".join(beyond),
+                    "; ".join(
+                        f"{metric} {gap:+.5f} [{low:+.5f}, {high:+.5f}]"
+                        for metric, (gap, low, high) in beyond.items()
+                    ),
                 ]
             )
     return Table(

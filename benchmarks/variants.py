@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 from common import MODELS_DIR, Table, session_options
-from metrics import METRICS, Scores, significantly_worse
+from metrics import LOWER_IS_BETTER, METRICS, Scores, significantly_worse
 from PIL import Image
 from quality import SETS, SOFT_SETS, pairs
 
@@ -33,23 +33,33 @@ Preds = dict[str, np.ndarray]
 Variant = Callable[[Preds, tuple[int, int]], np.ndarray]
 
 
+def pil_lanczos(
+    rgb: np.ndarray,
+    side: int,
+    mean: tuple[float, ...],
+    std: tuple[float, ...],
+    *,
+    peak: bool = False,
+) -> np.ndarray:
+    """PIL Lanczos to the square, divided by 255 (or, as rembg does, by the image's maximum)."""
+    image = np.asarray(Image.fromarray(rgb).resize((side, side), Image.Resampling.LANCZOS))
+    scaled = image.astype(np.float64) / (max(float(image.max()), 1e-6) if peak else 255.0)
+    return ((scaled - mean) / std).transpose(2, 0, 1)[None].astype(np.float32)
+
+
 def rembg_like(
     rgb: np.ndarray, side: int, mean: tuple[float, ...], std: tuple[float, ...]
 ) -> np.ndarray:
     """rembg's input: PIL Lanczos to the square, divided by the image's maximum."""
-    image = np.asarray(Image.fromarray(rgb).resize((side, side), Image.Resampling.LANCZOS))
-    scaled = image.astype(np.float64) / max(float(image.max()), 1e-6)
-    return ((scaled - mean) / std).transpose(2, 0, 1)[None].astype(np.float32)
+    return pil_lanczos(rgb, side, mean, std, peak=True)
 
 
 def inputs(rgb: np.ndarray) -> dict[str, tuple[int, Callable[[], np.ndarray]]]:
     """Each cached prediction: its session (0 U²-Net-p, 1 ISNet) and how to make its input."""
-    lanczos = np.asarray(Image.fromarray(rgb).resize((320, 320), Image.Resampling.LANCZOS))
-    lanczos_in = ((lanczos / 255.0 - FAST.mean) / FAST.std).transpose(2, 0, 1)[None]
     return {
         "fast_area": (0, lambda: preprocess(rgb, replace(FAST, shrink="area"))),
         "fast_area_lanczos": (0, lambda: preprocess(rgb, FAST)),
-        "fast_lanczos": (0, lambda: lanczos_in.astype(np.float32)),
+        "fast_lanczos": (0, lambda: pil_lanczos(rgb, 320, FAST.mean, FAST.std)),
         "fast_rembg": (0, lambda: rembg_like(rgb, 320, FAST.mean, FAST.std)),
         "isnet768": (1, lambda: preprocess(rgb, PRECISE)),
         "isnet1024": (1, lambda: rembg_like(rgb, 1024, PRECISE.mean, PRECISE.std)),
@@ -132,12 +142,12 @@ def cached(
     if path.exists():
         with np.load(path) as stored:
             values = dict(stored)
-    rgb = None
-    for key in [k for k in KEYS if k not in values]:
-        rgb = decode(image.read_bytes(), Limits()).rgb if rgb is None else rgb
-        session, make = inputs(rgb)[key]
-        values[key] = predict(sessions[session], make())
-    if rgb is not None:
+    missing = [key for key in KEYS if key not in values]
+    if missing:
+        made = inputs(decode(image.read_bytes(), Limits()).rgb)
+        for key in missing:
+            session, make = made[key]
+            values[key] = predict(sessions[session], make())
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez(path, **values)  # type: ignore[arg-type]  # numpy's stub types **kwds oddly
     return values
@@ -151,6 +161,7 @@ def score(sets: list[str], limit: int | None) -> Table:
         )
         for spec in (FAST, PRECISE)
     )
+    shown = ["MAE", "IoU", "maxF", "S", *(["Grad"] if SOFT_SETS & set(sets) else [])]
     rows = []
     for name in sets:
         scores = {v: Scores(matting=name in SOFT_SETS) for v in VARIANTS}
@@ -162,23 +173,19 @@ def score(sets: list[str], limit: int | None) -> Table:
                 scores[variant].add(make(preds, gt.shape[::-1]), gt)
         for variant, result in scores.items():
             got = result.results()
-            cells = [f"{got[m]:.4f}" for m in ("MAE", "IoU", "maxF", "S", "Grad") if m in got]
+            cells = [f"{got[m]:.4f}" if m in got else "-" for m in shown]
             peer = "rembg-fast" if variant.startswith("fast") else "rembg-precise"
             worse = "" if variant.startswith("rembg") else worse_names(result, scores[peer])
             rows.append([name, variant, str(result.count), *cells, worse])
         print(f"{name}: done", file=sys.stderr, flush=True)
-    header = ["set", "variant", "n", "MAE ↓", "IoU ↑", "maxF ↑", "S ↑"]
-    grad = any(len(row) > len(header) + 1 for row in rows)
-    for row in rows:
-        if grad and len(row) == len(header) + 1:
-            row.insert(len(header), "-")
-    columns = [*header, *(["Grad ↓"] if grad else []), "worse than rembg beyond noise"]
+    arrows = [f"{m} {'↓' if m in LOWER_IS_BETTER else '↑'}" for m in shown]
+    columns = ["set", "variant", "n", *arrows, "worse than rembg beyond noise"]
     return Table(columns, rows, text_columns=2)
 
 
 def worse_names(ours: Scores, peer: Scores) -> str:
     """The metrics on which `ours` is worse than its rembg peer beyond the 95 % interval."""
-    return ", ".join(item.split()[0] for item in significantly_worse(ours, peer)) or "none"
+    return ", ".join(significantly_worse(ours, peer)) or "none"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -6,6 +6,7 @@ import pytest
 from services.engine.encoder import on_white
 from services.engine.matting import estimate_foreground, fuse, normalise, upsample
 from services.engine.pipeline import square
+from services.engine.registry import Shrink
 
 
 def soft_edge_scene() -> tuple[np.ndarray, np.ndarray]:
@@ -81,7 +82,7 @@ def test_many_soft_pixels_are_all_estimated() -> None:
 @pytest.mark.parametrize("shrink", ["area", "area-lanczos"])
 @pytest.mark.parametrize("shape", [(1800, 2400), (700, 500), (100, 80)])
 def test_the_model_input_is_a_square_of_the_same_picture(
-    shrink: str, shape: tuple[int, int]
+    shrink: Shrink, shape: tuple[int, int]
 ) -> None:
     rgb = np.zeros((*shape, 3), np.uint8)
     rgb[:, : shape[1] // 2] = 200  # left half bright
@@ -96,7 +97,6 @@ def test_area_lanczos_keeps_fine_detail_that_area_blurs() -> None:
     x = np.arange(1000)
     stripes = (127.5 + 127.5 * np.sin(2 * np.pi * x / 30)).astype(np.uint8)  # 3 output px
     rgb = np.repeat(np.tile(stripes, (1000, 1))[..., None], 3, axis=2)
-    contrast = {
-        how: np.ptp(square(rgb, 100, how)[50, 10:90, 0]) for how in ("area", "area-lanczos")
-    }
+    hows: tuple[Shrink, ...] = ("area", "area-lanczos")
+    contrast = {how: np.ptp(square(rgb, 100, how)[50, 10:90, 0]) for how in hows}
     assert contrast["area-lanczos"] > contrast["area"] + 15

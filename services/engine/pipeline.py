@@ -16,7 +16,7 @@ from . import encoder
 from .decoder import Limits, decode
 from .errors import ModelUnavailableError
 from .matting import estimate_foreground, fuse, normalise, to_uint8, upsample
-from .registry import ModelSpec
+from .registry import ModelSpec, Shrink
 from .sessions import Sessions
 
 ImageFormat = Literal["png", "jpg", "webp"]
@@ -108,7 +108,7 @@ def preprocess(rgb: np.ndarray, spec: ModelSpec) -> np.ndarray:
     return np.ascontiguousarray(tensor.transpose(2, 0, 1)[None])
 
 
-def square(rgb: np.ndarray, side: int, shrink: str) -> np.ndarray:
+def square(rgb: np.ndarray, side: int, shrink: Shrink) -> np.ndarray:
     """The image as a side x side square.
 
     "area" averages the pixels each input pixel covers (cubic when enlarging). "area-lanczos"

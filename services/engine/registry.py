@@ -9,6 +9,8 @@ from typing import Literal
 from .errors import UnknownModelError
 from .sources import NpmChunkedSource, PackageFileSource, Source, parse_source
 
+Shrink = Literal["area", "area-lanczos"]
+
 
 @dataclass(frozen=True)
 class ModelSpec:
@@ -23,7 +25,7 @@ class ModelSpec:
     licence: str
     revision: str = "1"  # bump when the prepared file changes, so set-up fetches it again
     companion: ModelSpec | None = None  # a second model whose confident core is fused in
-    shrink: Literal["area", "area-lanczos"] = "area"  # how the input is made small (pipeline)
+    shrink: Shrink = "area"  # how the input is made small (pipeline.square)
 
     def with_sources(self, *sources: Source) -> ModelSpec:
         """The same model taken from other weights, tried first."""
