@@ -20,7 +20,7 @@ from storage import Jobs, open_database
 from tests.e2e.botapi import BotApiPeer, Call, called
 from tests.e2e.conftest import TOKEN
 from tests.e2e.harness import SlowBackend, bot_settings, local_backend, running_bot, usage_rows
-from tests.e2e.test_bot import button
+from tests.e2e.test_bot import button, skip_the_choice
 from tests.images import disc, encode, png_header_only, sample
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,10 +77,7 @@ async def test_every_odd_file_gets_a_clear_answer_and_the_bot_keeps_serving(
     dave = peer.user("Dave")
     chat = peer.private_chat(dave)
     async with running_bot(settings, local_backend(models_dir)):
-        peer.send_text(dave, chat, "/settings")
-        await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True))
-        peer.press(dave, chat, *button(peer, chat, "Ask each time"))  # process at once
-        await peer.wait_for(called("editMessageReplyMarkup", ok=True))
+        await skip_the_choice(peer, dave, chat)
         for name, (make, mime) in GOOD.items():
             seq = len(peer.calls())
             peer.send_document(dave, chat, make(), name, mime)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tests.e2e.botapi import BotApiPeer, called
 from tests.e2e.harness import bot_settings, local_backend, running_bot, usage_rows
-from tests.e2e.test_bot import button
+from tests.e2e.test_bot import button, skip_the_choice
 from tests.images import disc, encode
 
 
@@ -60,10 +60,7 @@ async def test_a_burst_is_rate_limited_with_a_time_to_wait(
     gil = peer.user("Gil")
     chat = peer.private_chat(gil)
     async with running_bot(settings, local_backend(models_dir)):
-        peer.send_text(gil, chat, "/settings")
-        await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True))
-        peer.press(gil, chat, *button(peer, chat, "Ask each time"))  # straight to work
-        await peer.wait_for(called("editMessageReplyMarkup", ok=True))
+        await skip_the_choice(peer, gil, chat)
         for i in range(3):
             peer.send_document(gil, chat, encode(disc(), "PNG"), f"p{i}.png", "image/png")
         slow = await peer.wait_for(lambda c: "faster than I can" in str(c.params.get("text")))
