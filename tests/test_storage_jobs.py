@@ -213,6 +213,14 @@ def test_running_again_does_not_count_another_attempt(jobs: Jobs) -> None:
     assert (again.attempts, again.status_message_id) == (1, 99)
 
 
+INVALID_CHANGES = [  # a state the guard refuses, or a change that is not valid
+    ("done", {}, ValueError),
+    ("paused", {}, ValueError),
+    ("queued", {}, JobStateError),
+    ("queued", {"model": "slow"}, ValueError),
+]
+
+
 def test_a_double_tap_is_refused_by_the_state_guard(jobs: Jobs) -> None:
     job = jobs.create(source(), options=OPTIONS, now=NOW)
     jobs.set_state(job.id, "queued", now=NOW, model="fast", from_states=("choosing",))
@@ -220,15 +228,7 @@ def test_a_double_tap_is_refused_by_the_state_guard(jobs: Jobs) -> None:
         jobs.set_state(job.id, "queued", now=NOW, model="fast", from_states=("choosing",))
 
 
-@pytest.mark.parametrize(
-    ("state", "changes", "error"),
-    [
-        ("done", {}, ValueError),
-        ("paused", {}, ValueError),
-        ("queued", {}, JobStateError),
-        ("queued", {"model": "slow"}, ValueError),
-    ],
-)
+@pytest.mark.parametrize(("state", "changes", "error"), INVALID_CHANGES)
 def test_invalid_state_changes_are_refused(
     jobs: Jobs, state: str, changes: dict[str, Any], error: type[Exception]
 ) -> None:
@@ -355,15 +355,7 @@ def test_a_batch_moves_only_if_every_job_may(jobs: Jobs) -> None:
     assert jobs.batch("album") == before
 
 
-@pytest.mark.parametrize(
-    ("state", "changes", "error"),
-    [
-        ("done", {}, ValueError),
-        ("paused", {}, ValueError),
-        ("queued", {}, JobStateError),
-        ("queued", {"model": "slow"}, ValueError),
-    ],
-)
+@pytest.mark.parametrize(("state", "changes", "error"), INVALID_CHANGES)
 def test_invalid_batch_changes_are_refused(
     jobs: Jobs, state: str, changes: dict[str, Any], error: type[Exception]
 ) -> None:
