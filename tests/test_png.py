@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 
 from services.engine import png
+from services.engine.workers import Workers
 
 
 @pytest.mark.parametrize(
@@ -24,3 +25,19 @@ def test_png_round_trips_through_pillow(shape: tuple[int, ...], mode: str) -> No
 def test_png_refuses_wide_samples() -> None:
     with pytest.raises(TypeError):
         png.encode(np.zeros((2, 2), np.uint16))
+
+
+def test_png_deflated_in_parts_decodes_to_the_same_pixels() -> None:
+    pixels = np.random.default_rng(1).integers(0, 256, (700, 800, 4), dtype=np.uint8)
+    pixels[:300] = 7  # a run that compresses well next to noise that does not
+    workers = Workers(3)
+    try:
+        parted = png.encode(pixels, workers=workers)
+    finally:
+        workers.close()
+    image = Image.open(io.BytesIO(parted))
+    image.load()
+    assert np.array_equal(np.asarray(image), pixels)
+    whole = png.encode(pixels)
+    assert parted != whole  # it really was split
+    assert len(parted) < len(whole) * 1.01

@@ -9,15 +9,23 @@ import numpy as np
 from PIL import Image
 
 from . import png
+from .workers import INLINE, Workers
 
 
-def cutout(foreground: np.ndarray, alpha: np.ndarray, *, fmt: str, quality: int) -> bytes:
+def cutout(
+    foreground: np.ndarray,
+    alpha: np.ndarray,
+    *,
+    fmt: str,
+    quality: int,
+    workers: Workers = INLINE,
+) -> bytes:
     """A transparent cut-out: RGBA PNG, or WebP (lossy with alpha, lossless at 100)."""
     _, visible = cv2.threshold(alpha, 0, 255, cv2.THRESH_BINARY)
     hidden_black = cv2.bitwise_and(foreground, foreground, mask=visible)  # compresses better
     rgba = cv2.merge([*cv2.split(hidden_black), alpha])
     if fmt != "webp":
-        return png.encode(rgba)
+        return png.encode(rgba, workers=workers)
     buffer = io.BytesIO()
     Image.fromarray(rgba, "RGBA").save(
         buffer, "WEBP", quality=quality, lossless=quality >= 100, method=4

@@ -12,6 +12,7 @@ from .pipeline import Cutout, Options, Pipeline
 from .registry import MODELS, ModelSpec
 from .sessions import Sessions
 from .weights import WeightsDir
+from .workers import Workers
 
 
 class Engine:
@@ -32,7 +33,8 @@ class Engine:
         self.weights = WeightsDir(models_dir)
         self._models = dict(models)
         self._sessions = Sessions(self.weights, threads=threads)
-        self._pipeline = Pipeline(self._sessions, limits or Limits())
+        self._workers = Workers(threads)
+        self._pipeline = Pipeline(self._sessions, limits or Limits(), self._workers)
         self._slots = asyncio.Semaphore(concurrency)
 
     @property
@@ -63,3 +65,4 @@ class Engine:
 
     def close(self) -> None:
         self._sessions.close()
+        self._workers.close()

@@ -18,6 +18,7 @@ from .errors import ModelUnavailableError
 from .matting import estimate_foreground, fuse, normalise, to_uint8, upsample
 from .registry import ModelSpec, Shrink
 from .sessions import Sessions
+from .workers import Workers
 
 ImageFormat = Literal["png", "jpg", "webp"]
 STAGES = ("decode", "preprocess", "inference", "postprocess", "encode")
@@ -50,9 +51,10 @@ class Cutout:
 
 
 class Pipeline:
-    def __init__(self, sessions: Sessions, limits: Limits) -> None:
+    def __init__(self, sessions: Sessions, limits: Limits, workers: Workers) -> None:
         self._sessions = sessions
         self._limits = limits
+        self._workers = workers
 
     def run(self, data: bytes, spec: ModelSpec, options: Options) -> Cutout:
         timings: dict[str, float] = {}
@@ -79,7 +81,7 @@ class Pipeline:
             foreground = estimate_foreground(decoded.rgb, alpha)
             alpha8 = to_uint8(alpha)
         with stage("encode"):
-            cutout = _encode(foreground, alpha8, spec, options)
+            cutout = _encode(foreground, alpha8, spec, options, self._workers)
         cutout.timings = timings
         return cutout
 
@@ -125,7 +127,9 @@ def square(rgb: np.ndarray, side: int, shrink: Shrink) -> np.ndarray:
     return cv2.resize(rgb, (side, side), interpolation=cv2.INTER_LANCZOS4)
 
 
-def _encode(fg: np.ndarray, alpha: np.ndarray, spec: ModelSpec, options: Options) -> Cutout:
+def _encode(
+    fg: np.ndarray, alpha: np.ndarray, spec: ModelSpec, options: Options, workers: Workers
+) -> Cutout:
     fmt: ImageFormat = options.image_format or "png"
     quality = options.image_quality
     white = None
@@ -134,7 +138,7 @@ def _encode(fg: np.ndarray, alpha: np.ndarray, spec: ModelSpec, options: Options
     image = white if white is not None and fmt == "jpg" else None
     height, width = alpha.shape
     return Cutout(
-        image=image or encoder.cutout(fg, alpha, fmt=fmt, quality=quality),
+        image=image or encoder.cutout(fg, alpha, fmt=fmt, quality=quality, workers=workers),
         image_format=fmt,
         width=width,
         height=height,
