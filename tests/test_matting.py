@@ -7,6 +7,7 @@ from services.engine.encoder import on_white
 from services.engine.matting import estimate_foreground, fuse, normalise, upsample
 from services.engine.pipeline import square
 from services.engine.registry import Shrink
+from services.engine.workers import Workers
 
 
 def soft_edge_scene() -> tuple[np.ndarray, np.ndarray]:
@@ -100,3 +101,25 @@ def test_area_lanczos_keeps_fine_detail_that_area_blurs() -> None:
     hows: tuple[Shrink, ...] = ("area", "area-lanczos")
     contrast = {how: np.ptp(square(rgb, 100, how)[50, 10:90, 0]) for how in hows}
     assert contrast["area-lanczos"] > contrast["area"] + 15
+
+
+def test_foreground_estimate_is_the_same_on_several_threads() -> None:
+    rng = np.random.default_rng(3)
+    image = rng.integers(0, 256, (300, 420, 3), np.uint8)
+    alpha = np.clip(rng.normal(0.5, 0.4, (300, 420)), 0, 1).astype(np.float32)
+    workers = Workers(2)
+    try:
+        shared = estimate_foreground(image, alpha, workers=workers)
+    finally:
+        workers.close()
+    assert np.array_equal(shared, estimate_foreground(image, alpha))
+
+
+def test_nearly_clear_or_opaque_pixels_keep_their_colour() -> None:
+    image, alpha = soft_edge_scene()
+    alpha[:, :5] = 2 / 255  # under 0.01
+    alpha[:, -5:] = 253 / 255  # over 0.99
+    estimated = estimate_foreground(image, alpha)
+    assert np.array_equal(estimated[:, :5], image[:, :5])
+    assert np.array_equal(estimated[:, -5:], image[:, -5:])
+    assert not np.array_equal(estimated[:, 95:105], image[:, 95:105])

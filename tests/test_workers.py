@@ -5,20 +5,14 @@ import threading
 from services.engine.workers import Workers
 
 
-def test_workers_map_keeps_order_and_uses_helper_threads() -> None:
+def test_workers_map_keeps_order_on_worker_threads() -> None:
     workers = Workers(2)
-    seen: list[str] = []
-
-    def name(item: int) -> int:
-        seen.append(threading.current_thread().name)
-        return item * 10
-
     try:
-        assert workers.map(name, [1, 2, 3]) == [10, 20, 30]
+        results = workers.map(lambda item: (item * 10, threading.current_thread().name), range(5))
     finally:
         workers.close()
-    assert seen.count(threading.current_thread().name) == 1
-    assert sum(n.startswith("engine-helper") for n in seen) == 2
+    assert [value for value, _ in results] == [0, 10, 20, 30, 40]
+    assert all(name.startswith("engine-worker") for _, name in results)
 
 
 def test_one_worker_runs_everything_inline() -> None:

@@ -18,7 +18,8 @@ from .workers import INLINE, Workers
 COLOUR_TYPES = {1: 0, 2: 4, 3: 2, 4: 6}  # channels -> PNG colour type (L, LA, RGB, RGBA)
 UP = 2
 LEVEL = 2
-MIN_PART = 1 << 20  # bytes; smaller parts are not worth a thread
+MIN_PART = 256 << 10  # bytes; smaller parts are not worth a thread
+PARTS_PER_WORKER = 4  # so that a worker with easy parts takes on more of them
 ZLIB_HEADER = b"\x78\x01"  # deflate, 32 KiB window, fastest-level hint
 
 
@@ -50,9 +51,9 @@ def encode(pixels: np.ndarray, *, workers: Workers = INLINE) -> bytes:
 
 
 def _deflate(data: memoryview, workers: Workers) -> bytes:
-    """A zlib stream of `data`, deflated in up to `workers.count` parts at once."""
-    parts = max(1, min(workers.count, len(data) // MIN_PART))
-    if parts == 1:
+    """A zlib stream of `data`, deflated in parts by `workers`."""
+    parts = max(1, min(workers.count * PARTS_PER_WORKER, len(data) // MIN_PART))
+    if workers.count == 1 or parts == 1:
         return isal_zlib.compress(data, LEVEL)
     step = -(-len(data) // parts)
     bounds = [(start, min(start + step, len(data))) for start in range(0, len(data), step)]

@@ -15,23 +15,25 @@ R = TypeVar("R")
 
 
 class Workers:
-    """`count` threads in all: the caller's own thread and `count - 1` helpers."""
+    """`count` threads that take the parts of a step as they fall free.
+
+    Parts can differ in cost (a busy stripe of a photo deflates slower than sky), so callers
+    cut a step into a few more parts than there are threads.
+    """
 
     def __init__(self, count: int) -> None:
         self.count = max(1, count)
         self._pool = (
-            ThreadPoolExecutor(self.count - 1, thread_name_prefix="engine-helper")
+            ThreadPoolExecutor(self.count, thread_name_prefix="engine-worker")
             if self.count > 1
             else None
         )
 
     def map(self, call: Callable[[T], R], items: Iterable[T]) -> list[R]:
-        """`call` on each item, in order; the first item runs in the calling thread."""
-        first, *rest = items
+        """`call` on each item, results in order; inline when there is a single thread."""
         if self._pool is None:
-            return [call(first), *(call(item) for item in rest)]
-        futures = [self._pool.submit(call, item) for item in rest]
-        return [call(first), *(future.result() for future in futures)]
+            return [call(item) for item in items]
+        return list(self._pool.map(call, items))
 
     def close(self) -> None:
         if self._pool is not None:
