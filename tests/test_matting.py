@@ -5,8 +5,8 @@ import pytest
 
 from services.engine.encoder import on_white
 from services.engine.matting import estimate_foreground, fuse, normalise, upsample
-from services.engine.pipeline import square
-from services.engine.registry import Shrink
+from services.engine.pipeline import preprocess, square
+from services.engine.registry import MODELS, Shrink
 from services.engine.workers import Workers
 
 
@@ -123,3 +123,16 @@ def test_nearly_clear_or_opaque_pixels_keep_their_colour() -> None:
     assert np.array_equal(estimated[:, :5], image[:, :5])
     assert np.array_equal(estimated[:, -5:], image[:, -5:])
     assert not np.array_equal(estimated[:, 95:105], image[:, 95:105])
+
+
+@pytest.mark.parametrize("model", ["fast", "precise"])
+def test_the_model_input_is_normalised_per_channel(model: str) -> None:
+    spec = MODELS[model]
+    rgb = np.zeros((90, 120, 3), np.uint8)
+    rgb[..., 0], rgb[..., 1], rgb[..., 2] = 10, 128, 250
+    tensor = preprocess(rgb, spec)
+    assert tensor.shape == (1, 3, spec.input_size, spec.input_size)
+    assert tensor.dtype == np.float32
+    for channel, value in enumerate((10, 128, 250)):
+        expected = (value / 255 - spec.mean[channel]) / spec.std[channel]
+        np.testing.assert_allclose(tensor[0, channel], expected, atol=1e-5)
