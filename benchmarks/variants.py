@@ -54,11 +54,22 @@ def rembg_like(
     return pil_lanczos(rgb, side, mean, std, peak=True)
 
 
+def blocks_then_lanczos(rgb: np.ndarray) -> np.ndarray:
+    """Tried for fast: k x k block averages (OpenCV's fast path), the smallest k that brings
+    the long side to at most 640, then Lanczos to 320. 2 ms quicker at 1280x960 than the
+    shipped area to 640 x 640, but blurrier on photos under 1280 px."""
+    block = -(-max(rgb.shape[:2]) // 640)
+    if block > 1:
+        rgb = cv2.resize(rgb, None, fx=1 / block, fy=1 / block, interpolation=cv2.INTER_AREA)
+    return preprocess(rgb, replace(FAST, shrink="area-lanczos"))
+
+
 def inputs(rgb: np.ndarray) -> dict[str, tuple[int, Callable[[], np.ndarray]]]:
     """Each cached prediction: its session (0 U²-Net-p, 1 ISNet) and how to make its input."""
     return {
         "fast_area": (0, lambda: preprocess(rgb, replace(FAST, shrink="area"))),
         "fast_area_lanczos": (0, lambda: preprocess(rgb, FAST)),
+        "fast_blocks_lanczos": (0, lambda: blocks_then_lanczos(rgb)),
         "fast_lanczos": (0, lambda: pil_lanczos(rgb, 320, FAST.mean, FAST.std)),
         "fast_rembg": (0, lambda: rembg_like(rgb, 320, FAST.mean, FAST.std)),
         "isnet768": (1, lambda: preprocess(rgb, PRECISE)),
@@ -120,6 +131,7 @@ VARIANTS: dict[str, Variant] = {
         d["fast_area_lanczos"], size
     ),
     "fast, area in (before)": lambda d, size: ours_up(d["fast_area"], size),
+    "fast, k x k blocks, then Lanczos": lambda d, size: ours_up(d["fast_blocks_lanczos"], size),
     "fast, PIL Lanczos in": lambda d, size: ours_up(d["fast_lanczos"], size),
     "rembg-precise": lambda d, size: rembg_up(d["isnet1024"], size),
     "precise (shipped: touching @768)": _fused("isnet768", fuse),
@@ -130,7 +142,15 @@ VARIANTS: dict[str, Variant] = {
     "touching @1024": _fused("isnet1024", fuse),
     "holes only @1024": _fused("isnet1024", fuse_holes),
 }
-KEYS = ("fast_area", "fast_area_lanczos", "fast_lanczos", "fast_rembg", "isnet768", "isnet1024")
+KEYS = (
+    "fast_area",
+    "fast_area_lanczos",
+    "fast_blocks_lanczos",
+    "fast_lanczos",
+    "fast_rembg",
+    "isnet768",
+    "isnet1024",
+)
 
 
 def cached(

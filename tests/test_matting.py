@@ -81,7 +81,7 @@ def test_many_soft_pixels_are_all_estimated() -> None:
 
 
 @pytest.mark.parametrize("shrink", ["area", "area-lanczos"])
-@pytest.mark.parametrize("shape", [(1800, 2400), (700, 500), (100, 80)])
+@pytest.mark.parametrize("shape", [(1800, 2400), (853, 1280), (700, 500), (100, 80), (6, 3000)])
 def test_the_model_input_is_a_square_of_the_same_picture(
     shrink: Shrink, shape: tuple[int, int]
 ) -> None:
