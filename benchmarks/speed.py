@@ -47,7 +47,7 @@ class Size:
 
 
 SIZES = {
-    "1280x960": Size("1280x960", "1280x960", 1280, 960, 5),
+    "1280x960": Size("1280x960", "1280x960", 1280, 960, 15),
     "12mp": Size("12mp", "12 MP", 4000, 3000, 3),
 }
 
@@ -180,7 +180,7 @@ def timings_table(results: Results) -> Table:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=None, help="timed runs (default 5 / 3)")
+    parser.add_argument("--repeat", type=int, default=None, help="timed runs (default 15 / 3)")
     parser.add_argument("--sizes", default=",".join(SIZES), help="comma-separated")
     parser.add_argument("--models", default="fast,precise", help="comma-separated")
     parser.add_argument("--markdown", action="store_true", help="print markdown tables")
