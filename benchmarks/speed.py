@@ -23,6 +23,7 @@ import onnxruntime as ort
 from common import (
     MODELS_DIR,
     Table,
+    machine,
     make_engine,
     photo,
     rembg_remove,
@@ -187,6 +188,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = [SIZES[s.strip().lower()] for s in args.sizes.split(",")]
     models = [m.strip() for m in args.models.split(",")]
+    print(f"machine: {machine()}")
     results = asyncio.run(benchmark(sizes, models, args.repeat))
     print(timings_table(results).render(markdown=args.markdown))
     print()

@@ -10,11 +10,13 @@ from urllib.parse import urlsplit
 from telegram import Update
 
 from services.config import Settings
+from services.engine.allocator import restart_with_huge_pages
 
 from .app import build_application
 
 
 def main() -> int:
+    restart_with_huge_pages()
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )

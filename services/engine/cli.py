@@ -14,6 +14,7 @@ from tqdm import tqdm
 from services.config import Settings
 from services.factory import build_engine
 
+from .allocator import restart_with_huge_pages
 from .engine import Engine
 from .errors import ImageError, ModelError
 from .pipeline import Cutout, Options
@@ -98,6 +99,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if argv is None:  # the real command line, not a call from Python
+        restart_with_huge_pages()
     args = parse(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(message)s")
     settings = Settings()

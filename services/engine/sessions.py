@@ -7,6 +7,7 @@ import threading
 
 import onnxruntime as ort
 
+from .allocator import huge_pages_on
 from .errors import ModelUnavailableError
 from .registry import ModelSpec
 from .weights import WeightsDir
@@ -39,11 +40,12 @@ class Sessions:
         except Exception as exc:  # ORT raises bare RuntimeErrors of several kinds
             raise ModelUnavailableError(spec.name, f"loading failed: {exc}") from exc
         log.info(
-            "loaded %s model %s with %s, %d threads",
+            "loaded %s model %s with %s, %d threads, huge pages %s",
             spec.name,
             path.name,
             ", ".join(session.get_providers()),
             self._threads,
+            "on" if huge_pages_on() else "off",
         )
         return session
 

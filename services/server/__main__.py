@@ -8,10 +8,12 @@ import sys
 import uvicorn
 
 from ..config import Settings
+from ..engine.allocator import restart_with_huge_pages
 from .app import create_app
 
 
 def main() -> int:
+    restart_with_huge_pages()
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
