@@ -70,7 +70,7 @@ def estimate_foreground(
     small_alpha = alpha if scale == 1.0 else cv2.resize(alpha, size, interpolation=cv2.INTER_AREA)
     image = small.astype(np.float32) * (1.0 / 255.0)
     a = cv2.merge([small_alpha] * 3)
-    blurred = _blurred(image, image, a, WIDE, workers)
+    blurred = _blurred(image, None, a, WIDE, workers)
     fg = _correct(image, a, *blurred)
     blurred = _blurred(fg, blurred[1], a, NARROW, workers)
     out = rgb.copy()
@@ -116,15 +116,21 @@ def _sample(maps: tuple[np.ndarray, ...], x: np.ndarray, y: np.ndarray) -> list[
 
 
 def _blurred(
-    fg: np.ndarray, bg: np.ndarray, a: np.ndarray, radius: int, workers: Workers
+    fg: np.ndarray, bg: np.ndarray | None, a: np.ndarray, radius: int, workers: Workers
 ) -> tuple[np.ndarray, np.ndarray]:
     """Alpha-weighted local means of the foreground and background estimates.
 
-    OpenCV runs each box blur on one thread, so the three blurs are shared among `workers`.
+    `bg` None means the image `fg` itself, whose background sum is then blur(I) - blur(I a).
+    The weight is blurred on one channel. OpenCV runs each box blur on one thread, so the
+    blurs are shared among `workers`, the two costly ones first.
     """
     box = (radius, radius)
-    weighted = [cv2.multiply(bg, np.subtract(1.0, a)), cv2.multiply(fg, a), a]
-    blurred_bg, blurred_fg, weight_fg = workers.map(lambda im: cv2.blur(im, box), weighted)
+    whole = fg if bg is None else cv2.multiply(bg, np.subtract(1.0, a))
+    weighted = [whole, cv2.multiply(fg, a), np.ascontiguousarray(a[..., 0])]
+    blurred_bg, blurred_fg, weight = workers.map(lambda im: cv2.blur(im, box), weighted)
+    if bg is None:
+        np.subtract(blurred_bg, blurred_fg, out=blurred_bg)
+    weight_fg = cv2.merge([weight] * 3)
     weight_bg = np.subtract(1.0 + EPS, weight_fg)
     np.add(weight_fg, EPS, out=weight_fg)
     np.divide(blurred_fg, weight_fg, out=blurred_fg)
