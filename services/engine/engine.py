@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from .decoder import Limits
@@ -18,7 +19,9 @@ from .workers import Workers
 class Engine:
     """`await engine.remove(image, model="fast", options=Options())` from any coroutine.
 
-    At most `concurrency` images are processed at once; the rest wait their turn.
+    At most `concurrency` images are processed at once, each on one of the engine's own
+    threads (so jobs reuse the memory their thread's allocator holds, and the event loop's
+    default executor stays free for other work); the rest wait their turn.
     """
 
     def __init__(
@@ -36,6 +39,7 @@ class Engine:
         self._workers = Workers(threads)
         self._pipeline = Pipeline(self._sessions, limits or Limits(), self._workers)
         self._slots = asyncio.Semaphore(concurrency)
+        self._jobs = ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="engine-job")
 
     @property
     def models(self) -> list[str]:
@@ -50,7 +54,10 @@ class Engine:
     async def remove(self, image: bytes, *, model: str, options: Options | None = None) -> Cutout:
         spec = self.spec(model)
         async with self._slots:
-            return await asyncio.to_thread(self._pipeline.run, image, spec, options or Options())
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(
+                self._jobs, self._pipeline.run, image, spec, options or Options()
+            )
 
     async def warm_up(self, *names: str) -> None:
         """Load the sessions now rather than on the first request.
@@ -60,9 +67,12 @@ class Engine:
         for name in names or self.models:
             spec: ModelSpec | None = self.spec(name)
             while spec is not None:
-                await asyncio.to_thread(self._sessions.get, spec)
+                await asyncio.get_running_loop().run_in_executor(
+                    self._jobs, self._sessions.get, spec
+                )
                 spec = spec.companion
 
     def close(self) -> None:
         self._sessions.close()
         self._workers.close()
+        self._jobs.shutdown(wait=False, cancel_futures=True)
