@@ -20,8 +20,8 @@ class Engine:
     """`await engine.remove(image, model="fast", options=Options())` from any coroutine.
 
     At most `concurrency` images are processed at once, each on one of the engine's own
-    threads (so jobs reuse the memory their thread's allocator holds, and the event loop's
-    default executor stays free for other work); the rest wait their turn.
+    threads, so the event loop's default executor stays free for other work; the rest wait
+    their turn.
     """
 
     def __init__(
