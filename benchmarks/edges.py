@@ -8,8 +8,8 @@ each over its own photo as the foreground F, composited onto contrasting backgro
 sample photos and two flat, saturated colours): I = F * a + B * (1 - a), rounded to 8 bits.
 Errors are measured over the soft band 0.01 < a < 0.99, per composite, then averaged.
 
-The engine's box radii are in working pixels, so WORK_SIDE sets the blur scale relative to the
-photo: the "12 MP-equivalent" rows run each ~800 px composite with WORK_SIDE scaled by
+The engine's box radii are in working pixels, so the working side sets the blur scale relative
+to the photo: the "12 MP-equivalent" rows run each ~800 px composite with that side scaled by
 (its long side / 4000), the working-to-photo ratio the engine would have on a 4000x3000 photo.
 """
 
@@ -20,7 +20,6 @@ import statistics
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,27 +55,15 @@ class Variant:
     big: bool  # also timed on the 12 MP composite
 
 
-@contextmanager
-def work_side(side: int) -> Iterator[None]:
-    """The engine's estimate_foreground with another WORK_SIDE, restored afterwards."""
-    saved = matting.WORK_SIDE
-    matting.WORK_SIDE = side
-    try:
-        yield
-    finally:
-        matting.WORK_SIDE = saved
-
-
 def blur_fusion(side: int) -> Estimator:
     def estimate(image: np.ndarray, alpha: np.ndarray) -> np.ndarray:
-        with work_side(side):
-            return matting.estimate_foreground(image, alpha)
+        return matting.estimate_foreground(image, alpha, side=side)
 
     return estimate
 
 
 def blur_fusion_as_at_12mp(side: int) -> Estimator:
-    """WORK_SIDE scaled so the working-to-photo ratio is what it would be at 4000 px."""
+    """The working side scaled so the working-to-photo ratio is what it would be at 4000 px."""
 
     def estimate(image: np.ndarray, alpha: np.ndarray) -> np.ndarray:
         return blur_fusion(max(1, round(side * max(alpha.shape) / max(BIG))))(image, alpha)

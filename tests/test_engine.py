@@ -162,3 +162,23 @@ async def test_broken_model_file_is_unavailable_not_a_crash(tmp_path: Path) -> N
     engine.weights.fetch(spec)
     with pytest.raises(ModelUnavailableError, match="inference failed"):
         await engine.remove(sample(), model="tiny")
+
+
+async def test_each_model_estimates_edge_colours_at_its_own_working_size(
+    models_dir: Path,
+) -> None:
+    """precise works at 1024 px (less fringe), fast at 640; photos under 640 px are alike."""
+    photo = sample("astronaut.jpg")
+    wide = encode(opened(photo).resize((1200, 1200)), "JPEG", quality=92)
+    coarse = dataclasses.replace(FAST, name="coarse", matting_side=640)
+    fine = dataclasses.replace(FAST, name="fine", matting_side=1024)
+    engine = Engine(models_dir, models={"coarse": coarse, "fine": fine})
+    try:
+        cutouts = [await engine.remove(wide, model=name) for name in ("coarse", "fine")]
+        small = [await engine.remove(photo, model=name) for name in ("coarse", "fine")]
+    finally:
+        engine.close()
+    first, second = (np.asarray(opened(c.image)) for c in cutouts)
+    assert np.array_equal(first[..., 3], second[..., 3])  # the same alpha
+    assert not np.array_equal(first[..., :3], second[..., :3])  # other edge colours
+    assert small[0].image == small[1].image

@@ -7,7 +7,7 @@ import numpy as np
 
 from .workers import INLINE, Workers
 
-WORK_SIDE = 640  # the blurred estimates are computed at most this wide (see benchmarks/edges.py)
+WORK_SIDE = 640  # the blurred estimates are computed at most this wide by default (edges.py)
 WIDE, NARROW = 90, 6  # box radii of the two passes, in working pixels
 EPS = 1e-5
 # Pixels with alpha outside 0.01..0.99 keep their colour: it moves a composite by under three
@@ -50,13 +50,13 @@ def upsample(alpha: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 
 def estimate_foreground(
-    rgb: np.ndarray, alpha: np.ndarray, *, workers: Workers = INLINE
+    rgb: np.ndarray, alpha: np.ndarray, *, side: int = WORK_SIDE, workers: Workers = INLINE
 ) -> np.ndarray:
     """Foreground colour where alpha is soft, so edges carry no tint of the old background.
 
     Blur-fusion foreground estimation (Forte & Pitié, 2021): box-blurred foreground and
     background estimates, a wide pass then a narrow one. The blurred estimates are smooth, so
-    they are computed at most WORK_SIDE pixels wide and sampled at the soft pixels only; the
+    they are computed at most `side` pixels wide and sampled at the soft pixels only; the
     final correction uses the full-resolution colours. `workers` share the blurs and the soft
     pixels between them.
     """
@@ -64,7 +64,7 @@ def estimate_foreground(
     points = cv2.findNonZero(cv2.inRange(to_uint8(alpha), *SOFT))
     if points is None:
         return rgb
-    scale = min(1.0, WORK_SIDE / max(height, width))
+    scale = min(1.0, side / max(height, width))
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
     small = rgb if scale == 1.0 else cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
     small_alpha = alpha if scale == 1.0 else cv2.resize(alpha, size, interpolation=cv2.INTER_AREA)

@@ -78,7 +78,9 @@ class Pipeline:
             alpha = upsample(predictions[0], decoded.size)
             if decoded.alpha is not None:
                 alpha *= decoded.alpha.astype(np.float32) * (1.0 / 255.0)
-            foreground = estimate_foreground(decoded.rgb, alpha, workers=self._workers)
+            foreground = estimate_foreground(
+                decoded.rgb, alpha, side=spec.matting_side, workers=self._workers
+            )
             alpha8 = to_uint8(alpha)
         with stage("encode"):
             cutout = _encode(foreground, alpha8, spec, options, self._workers)
