@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import zlib
 
 import numpy as np
 import pytest
@@ -41,3 +42,11 @@ def test_png_deflated_in_parts_decodes_to_the_same_pixels() -> None:
     whole = png.encode(pixels)
     assert parted != whole  # it really was split
     assert len(parted) < len(whole) * 1.01
+
+
+@pytest.mark.parametrize("sizes", [(0, 5), (5, 0), (1, 1), (70000, 3), (3, 200000)])
+def test_adler32_of_parts_combines_to_the_whole(sizes: tuple[int, int]) -> None:
+    rng = np.random.default_rng(sum(sizes))
+    first, second = (rng.integers(0, 256, n, dtype=np.uint8).tobytes() for n in sizes)
+    combined = png.adler32_combine(zlib.adler32(first), zlib.adler32(second), len(second))
+    assert combined == zlib.adler32(first + second)
