@@ -52,9 +52,11 @@ def _deflate(rows: np.ndarray, workers: Workers) -> bytes:
     one stream; their Adler-32 checksums are combined.
     """
     height, stride = rows.shape[0], rows.shape[1] + 1
-    parts = max(1, min(workers.count * PARTS_PER_WORKER, height * stride // MIN_PART, height))
-    if workers.count == 1:
-        parts = 1
+    parts = (
+        max(1, min(workers.count * PARTS_PER_WORKER, height * stride // MIN_PART, height))
+        if workers.count > 1
+        else 1
+    )
     step = -(-height // parts)
 
     def part(start: int) -> tuple[bytes, int, int]:
