@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any, TypeVar
 
 from .decoder import Limits
 from .errors import UnknownModelError
@@ -14,6 +15,8 @@ from .registry import MODELS, ModelSpec
 from .sessions import Sessions
 from .weights import WeightsDir
 from .workers import Workers
+
+T = TypeVar("T")
 
 
 class Engine:
@@ -54,10 +57,7 @@ class Engine:
     async def remove(self, image: bytes, *, model: str, options: Options | None = None) -> Cutout:
         spec = self.spec(model)
         async with self._slots:
-            loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(
-                self._jobs, self._pipeline.run, image, spec, options or Options()
-            )
+            return await self._on_job_thread(self._pipeline.run, image, spec, options or Options())
 
     async def warm_up(self, *names: str) -> None:
         """Load the sessions now rather than on the first request.
@@ -67,10 +67,11 @@ class Engine:
         for name in names or self.models:
             spec: ModelSpec | None = self.spec(name)
             while spec is not None:
-                await asyncio.get_running_loop().run_in_executor(
-                    self._jobs, self._sessions.get, spec
-                )
+                await self._on_job_thread(self._sessions.get, spec)
                 spec = spec.companion
+
+    async def _on_job_thread(self, call: Callable[..., T], *args: Any) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._jobs, call, *args)
 
     def close(self) -> None:
         self._sessions.close()
