@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 MiB = 1024 * 1024
@@ -39,6 +39,15 @@ class Settings(BaseSettings):
     max_records: int = Field(10, ge=1, description="records per call")
     max_body_bytes: int = Field(72 * MiB, ge=1, description="largest request body")
     queue_size: int = Field(16, ge=0, description="records that may wait for the engine")
+    queue_wait_seconds: float = Field(
+        30.0, ge=0, description="longest a call may wait its turn; beyond it, 429 at once"
+    )
+    body_memory_bytes: int = Field(
+        144 * MiB, ge=1, description="request bodies held in memory at once, in bytes"
+    )
+    body_timeout_seconds: float = Field(
+        60.0, gt=0, description="time to receive a call's body once it is admitted"
+    )
     max_connections: int = Field(64, ge=1, description="connections served at once")
     url_timeout_seconds: float = Field(20.0, gt=0, description="time to fetch one _url")
     url_allow_networks: Annotated[list[str], NoDecode] = Field(
@@ -85,6 +94,17 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
         return value
+
+    @model_validator(mode="after")
+    def _admits_the_largest_call(self) -> Settings:
+        if self.engine_concurrency + self.queue_size < self.max_records:
+            raise ValueError(
+                "ENGINE_CONCURRENCY + QUEUE_SIZE must be at least MAX_RECORDS, "
+                "or a call of MAX_RECORDS records could never be admitted"
+            )
+        if self.body_memory_bytes < self.max_body_bytes:
+            raise ValueError("BODY_MEMORY_BYTES must be at least MAX_BODY_BYTES")
+        return self
 
     def model_sources(self) -> dict[str, str | None]:
         return {"fast": self.fast_model_source, "precise": self.precise_model_source}

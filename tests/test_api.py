@@ -115,7 +115,14 @@ async def test_an_expired_output_is_reported(tmp_path: Path, models_dir: Path) -
 
 async def test_overload_is_rate_limited_then_retried(tmp_path: Path, models_dir: Path) -> None:
     big = encode(disc((1600, 1200)), "JPEG")
-    settings = server_settings(tmp_path, models_dir, queue_size=0, engine_concurrency=1)
+    settings = server_settings(
+        tmp_path,
+        models_dir,
+        queue_size=0,
+        engine_concurrency=1,
+        max_records=1,
+        queue_wait_seconds=0,
+    )
     with running(settings) as url:
         async with (
             RemoveBgClient(url, TOKEN, retries=0) as impatient,

@@ -71,7 +71,14 @@ class Engine:
                 spec = spec.companion
 
     async def _on_job_thread(self, call: Callable[..., T], *args: Any) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._jobs, call, *args)
+        """Run `call` on a job thread; a cancelled caller still waits for the thread to end,
+        so that a slot is never free while its job runs on."""
+        job = asyncio.get_running_loop().run_in_executor(self._jobs, call, *args)
+        try:
+            return await asyncio.shield(job)
+        except asyncio.CancelledError:
+            await asyncio.wait([job])
+            raise
 
     def close(self) -> None:
         self._sessions.close()

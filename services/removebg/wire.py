@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
 ImageFormat = Literal["png", "jpg", "webp"]
 Model = Literal["precise", "fast"]
@@ -47,23 +47,25 @@ class OutputOptions(Wire):
 class Record(Wire):
     """One input image; its own `binary_mask`/`white_background` win over the call's."""
 
-    url: str | None = Field(None, alias="_url")
-    base64: str | None = Field(None, alias="_base64", repr=False)
-    id: str | None = Field(None, alias="_id")
-    binary_mask: bool | None = None
-    white_background: bool | None = None
+    url: StrictStr | None = Field(None, alias="_url")
+    base64: StrictStr | None = Field(None, alias="_base64", repr=False)
+    id: StrictStr | None = Field(None, alias="_id")
+    binary_mask: StrictBool | None = None
+    white_background: StrictBool | None = None
 
 
 class RemoveBgRequest(OutputOptions):
     records: list[Record] = Field(min_length=1)
 
-    def options_for(self, record: Record) -> OutputOptions:
-        return OutputOptions(
-            binary_mask=_first(record.binary_mask, self.binary_mask),
-            white_background=_first(record.white_background, self.white_background),
-            image_format=self.image_format,
-            image_quality=self.image_quality,
-        )
+
+def record_options(call: OutputOptions, record: Record) -> OutputOptions:
+    """The call's options, with the record's own choices winning."""
+    return OutputOptions(
+        binary_mask=_first(record.binary_mask, call.binary_mask),
+        white_background=_first(record.white_background, call.white_background),
+        image_format=call.image_format,
+        image_quality=call.image_quality,
+    )
 
 
 class RecordAnswer(Record):

@@ -1,10 +1,20 @@
-"""A bounded queue in front of the engine: beyond it, callers are told to come back."""
+"""A first-come, first-served line in front of the engine, bounded in records, bytes and time.
+
+A call holds its body's bytes and its records from admission to its answer. It is admitted
+when both fit; until then it waits its turn, without its body being read. A call that would
+wait longer than `max_wait` is refused at once, and told when to come back: refused calls are
+spread over the line's measured drain rate, so they don't all return at the same moment.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 
 
 class QueueFullError(Exception):
@@ -13,33 +23,124 @@ class QueueFullError(Exception):
         super().__init__(f"the server is busy; retry after {retry_after} s")
 
 
-class Admission:
-    """At most `capacity` records are running or waiting; each call reserves its records."""
+@dataclass
+class _Waiter:
+    body: int
+    records: int
+    parsed: bool  # False while the call's records are still unknown
+    granted: asyncio.Future[None] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
 
-    def __init__(self, capacity: int, *, workers: int) -> None:
-        self.capacity = capacity
+
+class Ticket:
+    """What one admitted call holds; it grows once its records are known."""
+
+    def __init__(self, admission: Admission, body: int) -> None:
+        self._admission = admission
+        self.body = body
+        self.records = 1
+
+    async def grow(self, records: int) -> None:
+        """Hold `records` records in all, waiting at the head of the line for the rest."""
+        extra = records - self.records
+        if extra > 0:
+            await self._admission.take(0, extra, parsed=True)
+            self.records = records
+        self._admission.seen_call(records)
+
+
+class Admission:
+    def __init__(
+        self,
+        *,
+        workers: int,
+        queue_size: int,
+        body_budget: int,
+        max_wait: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.capacity = workers + queue_size
         self.workers = workers
-        self.pending = 0
-        self._seconds_per_record = 1.0  # a running estimate for Retry-After
+        self.body_budget = body_budget
+        self.max_wait = max_wait
+        self.pending = 0  # records admitted: running or queued for the engine
+        self.held = 0  # body bytes admitted
+        self._line: deque[_Waiter] = deque()
+        self._clock = clock
+        self._seconds_per_record = 1.0  # per worker; a running estimate of the drain rate
+        self._records_per_call = 1.0
+        self._booked = 0.0  # when the last refused call was told to come back, plus its share
 
     @property
-    def full(self) -> bool:
-        return self.pending >= self.capacity
+    def waiting(self) -> int:
+        return len(self._line)
 
-    @contextmanager
-    def reserve(self, records: int) -> Iterator[None]:
-        if self.pending + records > self.capacity:
-            raise QueueFullError(self.retry_after())
-        self.pending += records
+    @asynccontextmanager
+    async def enter(self, body: int) -> AsyncIterator[Ticket]:
+        """Wait for the call's turn (or refuse it now), and free what it held when done."""
+        wait = self.expected_wait()
+        if wait > self.max_wait:
+            raise QueueFullError(self._book(wait))
+        await self.take(body, 1, parsed=False)
+        ticket = Ticket(self, body)
         try:
-            yield
+            yield ticket
         finally:
-            self.pending -= records
+            self._give(ticket.body, ticket.records)
+
+    async def take(self, body: int, records: int, *, parsed: bool) -> None:
+        """Hold `body` bytes and `records` records; a parsed call's rest goes to the head."""
+        if not self._line and self._fits(body, records):
+            self._hold(body, records)
+            return
+        waiter = _Waiter(body, records, parsed)
+        self._line.appendleft(waiter) if parsed else self._line.append(waiter)
+        try:
+            await waiter.granted
+        except asyncio.CancelledError:
+            if waiter.granted.done() and not waiter.granted.cancelled():
+                self._give(body, records)  # granted just as it was cancelled
+            else:
+                self._line.remove(waiter)
+                self._wake()
+            raise
 
     def observe(self, seconds: float) -> None:
         """Record how long the engine took for one record."""
         self._seconds_per_record = 0.8 * self._seconds_per_record + 0.2 * seconds
 
-    def retry_after(self) -> int:
-        rounds = max(1, self.pending) / self.workers
-        return max(1, math.ceil(rounds * self._seconds_per_record))
+    def seen_call(self, records: int) -> None:
+        self._records_per_call = 0.9 * self._records_per_call + 0.1 * records
+
+    def expected_wait(self) -> float:
+        """Seconds a call arriving now would wait for its turn."""
+        unparsed = sum(1 for w in self._line if not w.parsed)
+        ahead: float = self.pending + sum(w.records for w in self._line)
+        ahead += unparsed * max(0.0, self._records_per_call - 1)
+        excess = ahead + 1 - self.capacity
+        return max(0.0, excess) * self._seconds_per_record / self.workers
+
+    def _book(self, wait: float) -> int:
+        now = self._clock()
+        back = max(now + wait - self.max_wait, self._booked)
+        self._booked = back + self._records_per_call * self._seconds_per_record / self.workers
+        return max(1, math.ceil(back - now))
+
+    def _fits(self, body: int, records: int) -> bool:
+        return self.pending + records <= self.capacity and self.held + body <= self.body_budget
+
+    def _hold(self, body: int, records: int) -> None:
+        self.pending += records
+        self.held += body
+
+    def _give(self, body: int, records: int) -> None:
+        self.pending -= records
+        self.held -= body
+        self._wake()
+
+    def _wake(self) -> None:
+        while self._line and self._fits(self._line[0].body, self._line[0].records):
+            waiter = self._line.popleft()
+            self._hold(waiter.body, waiter.records)
+            waiter.granted.set_result(None)

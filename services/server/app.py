@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import TypeVar
 
 import httpx
-from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
@@ -20,9 +19,10 @@ from starlette.routing import Route
 from ..config import Settings
 from ..engine import Engine
 from ..factory import build_engine
-from ..removebg.wire import MODELS, Model, RemoveBgRequest
+from ..removebg.wire import MODELS, Model
 from .admission import Admission, QueueFullError
 from .auth import TokenCheck
+from .calls import declared_size, parse_call, read_body
 from .fetch import UrlFetcher
 from .openapi import openapi_schema
 from .records import RecordProcessor
@@ -30,6 +30,7 @@ from .responses import CallError, status_response
 from .store import LocalStore, OutputStore
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -52,7 +53,10 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Starlette
         used = engine or build_engine(settings)
         store = LocalStore(settings.output_dir, ttl=settings.output_ttl_seconds)
         admission = Admission(
-            settings.engine_concurrency + settings.queue_size, workers=settings.engine_concurrency
+            workers=settings.engine_concurrency,
+            queue_size=settings.queue_size,
+            body_budget=settings.body_memory_bytes,
+            max_wait=settings.queue_wait_seconds,
         )
         async with httpx.AsyncClient(timeout=settings.url_timeout_seconds) as client:
             fetcher = UrlFetcher(
@@ -90,18 +94,20 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Starlette
 async def remove(request: Request) -> Response:
     """POST /removebg/{precise|fast}/removebg"""
     server: Server = request.app.state.server
+    settings = server.settings
     model = _model(request.path_params["model"])
     if not server.tokens.allows(request.headers.get("authorization")):
         raise CallError(401, "a valid 'Authorization: Token <token>' header is required")
-    if server.admission.full:
-        raise _busy(QueueFullError(server.admission.retry_after()))
-    call = _parse(await _body(request, server.settings.max_body_bytes), server.settings)
+    size = declared_size(request, settings.max_body_bytes)
     try:
-        with server.admission.reserve(len(call.records)):
-            base_url = server.settings.public_base_url or str(request.base_url)
+        async with server.admission.enter(size) as ticket:
+            body = await _within(settings.body_timeout_seconds, read_body(request, size))
+            call = parse_call(body, max_records=settings.max_records)
+            await ticket.grow(len(call.records))
+            base_url = settings.public_base_url or str(request.base_url)
             answer = await server.processor.answer(call, model, base_url)
     except QueueFullError as exc:
-        raise _busy(exc) from exc
+        raise CallError(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from exc
     return JSONResponse(answer.dump())
 
 
@@ -117,7 +123,13 @@ async def output(request: Request) -> Response:
 async def health(request: Request) -> Response:
     """GET /health"""
     server: Server = request.app.state.server
-    queue = {"pending": server.admission.pending, "capacity": server.admission.capacity}
+    admission = server.admission
+    queue = {
+        "pending": admission.pending,
+        "capacity": admission.capacity,
+        "waiting": admission.waiting,
+        "body_bytes": admission.held,
+    }
     return JSONResponse({"status": "ok", "models": server.engine.models, "queue": queue})
 
 
@@ -133,39 +145,12 @@ def _model(name: str) -> Model:
     raise CallError(404, f"unknown model {name!r}; use one of: {', '.join(MODELS)}")
 
 
-async def _body(request: Request, limit: int) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise CallError(413, f"the request body is larger than {limit} bytes")
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise CallError(413, f"the request body is larger than {limit} bytes")
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _parse(body: bytes, settings: Settings) -> RemoveBgRequest:
+async def _within(seconds: float, reading: Awaitable[T]) -> T:
     try:
-        call = RemoveBgRequest.model_validate(json.loads(body))
-    except ValueError as exc:  # JSONDecodeError and pydantic's ValidationError
-        raise CallError(400, _describe(exc)) from exc
-    if len(call.records) > settings.max_records:
-        raise CallError(400, f"at most {settings.max_records} records are accepted per call")
-    return call
-
-
-def _describe(exc: ValueError) -> str:
-    if not isinstance(exc, ValidationError):
-        return f"the body is not valid JSON ({exc})"
-    error = exc.errors()[0]
-    where = ".".join(str(part) for part in error["loc"]) or "body"
-    return f"{where}: {error['msg']}"
-
-
-def _busy(exc: QueueFullError) -> CallError:
-    return CallError(429, str(exc), headers={"Retry-After": str(exc.retry_after)})
+        async with asyncio.timeout(seconds):
+            return await reading
+    except TimeoutError:
+        raise CallError(408, f"the request body did not arrive within {seconds:g} s") from None
 
 
 async def _sweep(store: OutputStore, interval: float) -> None:

@@ -1,14 +1,22 @@
-"""One call of the contract: each record fetched or decoded, cut out and stored on its own."""
+"""One call of the contract: each record checked, fetched or decoded, cut out and stored alone.
+
+Whatever goes wrong inside a record becomes that record's `_status`. A call that fails as a
+whole (it is cancelled) cancels its records, waits for them, and deletes what they stored.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import base64
 import binascii
+import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from http import HTTPStatus
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
 
 from ..engine import Cutout, Engine
 from ..removebg.errors import RemoveBgError, RequestRejectedError
@@ -16,21 +24,39 @@ from ..removebg.local import run_engine
 from ..removebg.wire import (
     PROCESSING_TIME,
     Model,
-    OutputOptions,
     Record,
     RecordAnswer,
     RemoveBgAnswer,
-    RemoveBgRequest,
     Status,
+    record_options,
 )
+from .calls import CallBody, describe
 from .fetch import FetchError, UrlFetcher
 from .store import OutputStore
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _DATA_URI = "data:"
 
 
+def _reserved() -> frozenset[str]:
+    """Keys a record may not carry: the answer's own fields, and inputs under Python names."""
+    names: set[str] = set()
+    for field, info in RecordAnswer.model_fields.items():
+        wire = info.alias or field
+        if field not in Record.model_fields:
+            names.update((field, wire))
+        elif wire != field:
+            names.add(field)
+    return frozenset(names)
+
+
+RESERVED = _reserved()
+
+
 class RecordProcessor:
-    """Turns a valid request into the contract's answer; never raises for a bad record."""
+    """Turns a checked call into the contract's answer; never raises for a bad record."""
 
     def __init__(
         self,
@@ -45,17 +71,20 @@ class RecordProcessor:
         self._fetcher = fetcher
         self._on_cutout = on_cutout
 
-    async def answer(
-        self, request: RemoveBgRequest, model: Model, base_url: str
-    ) -> RemoveBgAnswer:
+    async def answer(self, call: CallBody, model: Model, base_url: str) -> RemoveBgAnswer:
         started = time.perf_counter()
         request_id = str(uuid.uuid4())
-        records = await asyncio.gather(
-            *(
-                self._record(record, request.options_for(record), model, base_url, request_id)
-                for record in request.records
-            )
-        )
+        outputs = Outputs(self._store, base_url)
+        try:
+            async with asyncio.TaskGroup() as group:
+                tasks = [
+                    group.create_task(self._record(raw, call, model, outputs, request_id))
+                    for raw in call.records
+                ]
+        except BaseException:
+            await asyncio.shield(outputs.discard())
+            raise
+        records = [task.result() for task in tasks]
         failed = sum(1 for record in records if record.status and not record.status.ok)
         text = "OK" if not failed else f"{failed} of {len(records)} records failed"
         return RemoveBgAnswer(
@@ -65,19 +94,31 @@ class RecordProcessor:
         )
 
     async def _record(
-        self, record: Record, options: OutputOptions, model: Model, base_url: str, request_id: str
+        self, raw: dict[str, Any], call: CallBody, model: Model, outputs: Outputs, request_id: str
     ) -> RecordAnswer:
-        echo = record.model_dump(exclude={"base64", "id"})
-        answer = RecordAnswer(**echo, id=record.id or str(uuid.uuid4()))
+        source = raw.pop("_base64", None)  # never echoed; held here alone, and let go early
+        try:
+            record = parse_record({**raw, "_base64": source} if source is not None else raw)
+        except RequestRejectedError as exc:
+            answer = echo(raw, problem=exc)
+            answer.status = _status(exc.status_code, exc.description, request_id)
+            return answer
+        answer = echo(raw)
+        options = record_options(call, record)
         try:
             image = await self._image_of(record)
+            del record, source
             cutout = await run_engine(self._engine, image, model, options)
+            del image
             self._on_cutout(cutout.seconds)
-            await self._keep(answer, cutout, base_url)
+            await self._keep(answer, cutout, outputs)
         except RequestRejectedError as exc:
             answer.status = _status(exc.status_code, exc.description, request_id)
         except RemoveBgError as exc:
             answer.status = _status(503, str(exc), request_id)
+        except Exception:  # a fault of ours: it stays in this record, and in the log
+            log.exception("a record failed (request %s)", request_id)
+            answer.status = _status(500, "the server failed on this record", request_id)
         else:
             answer.status = Status(code=200, text="OK", request_id=request_id)
         return answer
@@ -86,7 +127,7 @@ class RecordProcessor:
         if record.base64 is not None and record.url is not None:
             raise RequestRejectedError("give either _url or _base64 in a record, not both")
         if record.base64 is not None:
-            return decode_base64(record.base64)
+            return await asyncio.to_thread(decode_base64, record.base64)
         if record.url is not None:
             try:
                 return await self._fetcher.fetch(record.url)
@@ -94,17 +135,75 @@ class RecordProcessor:
                 raise RequestRejectedError(str(exc)) from exc
         raise RequestRejectedError("a record needs _url or _base64")
 
-    async def _keep(self, answer: RecordAnswer, cutout: Cutout, base_url: str) -> None:
+    async def _keep(self, answer: RecordAnswer, cutout: Cutout, outputs: Outputs) -> None:
         answer.width, answer.height = cutout.width, cutout.height
-        answer.output_url = await self._put(cutout.image, cutout.image_format, base_url)
+        answer.output_url = await outputs.put(cutout.image, cutout.image_format)
         if cutout.mask is not None:
-            answer.output_url_mask = await self._put(cutout.mask, "jpg", base_url)
+            answer.output_url_mask = await outputs.put(cutout.mask, "jpg")
         if cutout.white is not None:
-            answer.output_url_whitebg = await self._put(cutout.white, "jpg", base_url)
+            answer.output_url_whitebg = await outputs.put(cutout.white, "jpg")
 
-    async def _put(self, data: bytes, suffix: str, base_url: str) -> str:
-        key = await self._store.put(data, suffix=suffix)
-        return f"{base_url.rstrip('/')}/outputs/{key}"
+
+class Outputs:
+    """One call's stored outputs, so that a call that fails can take them back."""
+
+    def __init__(self, store: OutputStore, base_url: str) -> None:
+        self._store = store
+        self._base_url = base_url.rstrip("/")
+        self._keys: list[str] = []
+
+    async def put(self, data: bytes, suffix: str) -> str:
+        key = await finished(self._store.put(data, suffix=suffix), self._keys.append)
+        return f"{self._base_url}/outputs/{key}"
+
+    async def discard(self) -> None:
+        for key in self._keys:
+            await self._store.delete(key)
+        self._keys.clear()
+
+
+async def finished(work: Awaitable[T], done: Callable[[T], object]) -> T:
+    """Await `work` and pass its result to `done`; if cancelled, let `work` finish first."""
+    task = asyncio.ensure_future(work)
+    try:
+        result = await asyncio.shield(task)
+    except asyncio.CancelledError:
+        await asyncio.wait([task])
+        if not task.cancelled() and task.exception() is None:
+            done(task.result())
+        raise
+    done(result)
+    return result
+
+
+def parse_record(raw: dict[str, Any]) -> Record:
+    """A record checked on its own: a `RequestRejectedError` says what is wrong with it."""
+    clash = sorted(RESERVED.intersection(raw))
+    if clash:
+        raise RequestRejectedError(f"a record may not carry {clash[0]!r}: {_why(clash[0])}")
+    try:
+        return Record.model_validate(raw)
+    except ValidationError as exc:
+        raise RecordFieldError(describe(exc), [str(e["loc"][0]) for e in exc.errors()]) from None
+
+
+class RecordFieldError(RequestRejectedError):
+    """A record's own field has the wrong type or value."""
+
+    def __init__(self, description: str, fields: list[str]) -> None:
+        self.fields = fields
+        super().__init__(description)
+
+
+def echo(raw: dict[str, Any], *, problem: RequestRejectedError | None = None) -> RecordAnswer:
+    """The record as the answer repeats it: without its image, nor what could not be read."""
+    dropped = RESERVED | {"_base64"}
+    if isinstance(problem, RecordFieldError):
+        dropped |= set(problem.fields)
+    kept = {key: value for key, value in raw.items() if key not in dropped}
+    if not kept.get("_id"):
+        kept["_id"] = str(uuid.uuid4())
+    return RecordAnswer.model_validate(kept)
 
 
 def decode_base64(text: str) -> bytes:
@@ -117,6 +216,12 @@ def decode_base64(text: str) -> bytes:
         return base64.b64decode("".join(text.split()), validate=True)
     except (binascii.Error, ValueError):
         raise RequestRejectedError("_base64 is not valid base64") from None
+
+
+def _why(name: str) -> str:
+    if name.startswith("_") or name not in Record.model_fields:
+        return "the answer sets it"
+    return f"did you mean '_{name}'?"
 
 
 def _status(code: int, description: str, request_id: str) -> Status:

@@ -33,6 +33,9 @@ class OutputStore(Protocol):
     async def get(self, key: str) -> StoredOutput | None:
         """The output, or None when the key is unknown or has expired."""
 
+    async def delete(self, key: str) -> None:
+        """Forget the output now (a call that failed takes its outputs back)."""
+
     async def sweep(self) -> int:
         """Delete expired outputs and return how many went."""
 
@@ -64,6 +67,10 @@ class LocalStore:
         if self._expired(stat.st_mtime):
             return None
         return StoredOutput(path, CONTENT_TYPES[key.rsplit(".", 1)[1]])
+
+    async def delete(self, key: str) -> None:
+        if _KEY.match(key):
+            await asyncio.to_thread((self.root / key).unlink, missing_ok=True)
 
     async def sweep(self) -> int:
         return await asyncio.to_thread(self._sweep)
