@@ -1,0 +1,157 @@
+"""The admission line on its own: order, bounds, refusals and what cancellation gives back."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from services.server.admission import Admission, QueueFullError
+
+
+def line(**overrides: float) -> Admission:
+    values: dict[str, float] = {
+        "workers": 1,
+        "queue_size": 1,
+        "body_budget": 1000,
+        "max_wait": 60,
+        **overrides,
+    }
+    return Admission(
+        workers=int(values["workers"]),
+        queue_size=int(values["queue_size"]),
+        body_budget=int(values["body_budget"]),
+        max_wait=values["max_wait"],
+        clock=lambda: 100.0,
+    )
+
+
+async def hold(
+    admission: Admission,
+    body: int,
+    records: int,
+    order: list[str],
+    name: str,
+    release: asyncio.Event,
+) -> None:
+    async with admission.enter(body) as ticket:
+        await ticket.grow(records)
+        order.append(name)
+        await release.wait()
+
+
+async def settle() -> None:
+    for _ in range(5):
+        await asyncio.sleep(0)
+
+
+async def test_calls_are_admitted_first_come_first_served() -> None:
+    admission = line(queue_size=1)
+    order: list[str] = []
+    release = asyncio.Event()
+    tasks = []
+    for name in "abcde":
+        tasks.append(asyncio.create_task(hold(admission, 10, 1, order, name, release)))
+        await settle()
+    assert order == ["a", "b"]  # capacity 2; the rest wait in line
+    assert admission.waiting == 3
+    release.set()
+    await asyncio.gather(*tasks)
+    assert order == list("abcde")
+    assert (admission.pending, admission.held, admission.waiting) == (0, 0, 0)
+
+
+async def test_body_bytes_held_at_once_are_bounded() -> None:
+    admission = line(queue_size=8, body_budget=100)
+    order: list[str] = []
+    release = asyncio.Event()
+    tasks = [asyncio.create_task(hold(admission, 60, 1, order, n, release)) for n in "ab"]
+    await settle()
+    assert order == ["a"]  # b's 60 bytes would pass the budget of 100
+    assert admission.held == 60
+    release.set()
+    await asyncio.gather(*tasks)
+    assert order == ["a", "b"]
+
+
+async def test_a_parsed_call_takes_the_rest_of_its_records_before_later_calls() -> None:
+    admission = line(queue_size=2)  # capacity 3
+    order: list[str] = []
+    release = asyncio.Event()
+    first = asyncio.create_task(hold(admission, 1, 2, order, "first", release))
+    await settle()
+    big = asyncio.create_task(hold(admission, 1, 3, order, "big", release))
+    await settle()
+    late = asyncio.create_task(hold(admission, 1, 1, order, "late", release))
+    await settle()
+    assert order == ["first"]  # big holds 1 and waits for 2 more, ahead of late
+    release.set()
+    await asyncio.gather(first, big, late)
+    assert order == ["first", "big", "late"]
+    assert admission.pending == 0
+
+
+async def test_a_call_cancelled_while_waiting_gives_back_nothing_it_did_not_take() -> None:
+    admission = line(queue_size=0)
+    order: list[str] = []
+    release = asyncio.Event()
+    first = asyncio.create_task(hold(admission, 5, 1, order, "first", release))
+    await settle()
+    waiting = asyncio.create_task(hold(admission, 5, 1, order, "waiting", release))
+    await settle()
+    waiting.cancel()
+    await asyncio.gather(waiting, return_exceptions=True)
+    assert (admission.pending, admission.held, admission.waiting) == (1, 5, 0)
+    release.set()
+    await first
+    assert (admission.pending, admission.held) == (0, 0)
+
+
+async def test_a_call_facing_a_long_wait_is_refused_at_once() -> None:
+    admission = line(queue_size=0, max_wait=0)
+    release = asyncio.Event()
+    first = asyncio.create_task(hold(admission, 1, 1, [], "first", release))
+    await settle()
+    with pytest.raises(QueueFullError) as caught:
+        async with admission.enter(1):
+            pass
+    assert caught.value.retry_after >= 1
+    assert admission.pending == 1
+    release.set()
+    await first
+
+
+async def test_refused_calls_are_told_to_come_back_one_after_another() -> None:
+    admission = line(queue_size=0, max_wait=0)
+    for _ in range(5):
+        admission.observe(4.0)  # the engine takes about 4 s a record
+    release = asyncio.Event()
+    first = asyncio.create_task(hold(admission, 1, 1, [], "first", release))
+    await settle()
+    waits = []
+    for _ in range(4):
+        with pytest.raises(QueueFullError) as caught:
+            async with admission.enter(1):
+                pass
+        waits.append(caught.value.retry_after)
+    assert waits == sorted(waits)
+    assert len(set(waits)) == len(waits)  # spread over the drain rate, not all at once
+    assert waits[1] - waits[0] == pytest.approx(admission.expected_wait(), abs=1.5)
+    release.set()
+    await first
+
+
+async def test_the_expected_wait_follows_the_measured_drain_rate() -> None:
+    admission = line(queue_size=0)
+    release = asyncio.Event()
+    first = asyncio.create_task(hold(admission, 1, 1, [], "first", release))
+    await settle()
+    for _ in range(30):
+        admission.observe(2.0)
+    slow = admission.expected_wait()
+    for _ in range(30):
+        admission.observe(0.5)
+    assert slow == pytest.approx(2.0, rel=0.05)
+    assert admission.expected_wait() == pytest.approx(0.5, rel=0.05)
+    release.set()
+    await first
