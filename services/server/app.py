@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import httpx
 from pydantic import ValidationError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -26,7 +27,7 @@ from .auth import TokenCheck
 from .fetch import UrlFetcher
 from .openapi import openapi_schema
 from .records import RecordProcessor
-from .responses import CallError, status_response
+from .responses import CallError, Stopwatch, status_response
 from .store import LocalStore, OutputStore
 
 log = logging.getLogger(__name__)
@@ -83,6 +84,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Starlette
     return Starlette(
         routes=routes,
         lifespan=lifespan,
+        middleware=[Middleware(Stopwatch)],
         exception_handlers={CallError: _call_error, 404: _not_found, 405: _not_allowed},
     )
 
@@ -182,12 +184,12 @@ async def _sweep(store: OutputStore, interval: float) -> None:
 
 async def _call_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, CallError)
-    return status_response(exc.code, exc.description, exc.headers)
+    return status_response(request, exc.code, exc.description, exc.headers)
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
-    return status_response(404, "no such endpoint")
+    return status_response(request, 404, "no such endpoint")
 
 
 async def _not_allowed(request: Request, exc: Exception) -> Response:
-    return status_response(405, "method not allowed")
+    return status_response(request, 405, "method not allowed")
