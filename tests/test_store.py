@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from services.server.admission import Admission, QueueFullError
 from services.server.auth import TokenCheck
 from services.server.store import LocalStore
 
@@ -47,26 +46,6 @@ async def test_a_key_that_is_not_ours_is_unknown(tmp_path: Path, key: str) -> No
 async def test_an_unknown_suffix_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="suffix"):
         await LocalStore(tmp_path, ttl=60).put(b"x", suffix="exe")
-
-
-def test_admission_reserves_and_releases() -> None:
-    admission = Admission(3, workers=1)
-    with admission.reserve(2):
-        assert admission.pending == 2
-        with pytest.raises(QueueFullError) as caught:
-            admission.reserve(2).__enter__()
-        assert caught.value.retry_after >= 1
-        with admission.reserve(1):
-            assert admission.full
-    assert admission.pending == 0
-
-
-def test_retry_after_follows_the_observed_speed() -> None:
-    admission = Admission(10, workers=2)
-    for _ in range(30):
-        admission.observe(4.0)
-    with admission.reserve(8):
-        assert admission.retry_after() == 16  # 8 waiting / 2 workers x 4 s
 
 
 def test_token_check() -> None:

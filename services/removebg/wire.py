@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
 
 ImageFormat = Literal["png", "jpg", "webp"]
 Model = Literal["precise", "fast"]
 MODELS: tuple[Model, ...] = ("precise", "fast")
 PROCESSING_TIME = "processing time"
+_FORMAT_ALIASES = {"jpeg": "jpg"}
 
 
 class Wire(BaseModel):
@@ -38,10 +39,19 @@ class Status(Wire):
 class OutputOptions(Wire):
     """What to return besides the cut-out, and how to encode it."""
 
-    binary_mask: bool = False
-    white_background: bool = False
+    binary_mask: StrictBool = False
+    white_background: StrictBool = False
     image_format: ImageFormat | None = None
     image_quality: int = Field(85, ge=1, le=100)
+
+    @field_validator("image_format", mode="before")
+    @classmethod
+    def _forgiving_format(cls, value: Any) -> Any:
+        """'PNG', 'JPEG', 'Jpg', 'WebP'... name the same three formats."""
+        if isinstance(value, str):
+            value = value.strip().lower()
+            return _FORMAT_ALIASES.get(value, value)
+        return value
 
 
 class Record(Wire):

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 import httpx
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -26,7 +27,7 @@ from .calls import declared_size, parse_call, read_body
 from .fetch import UrlFetcher
 from .openapi import openapi_schema
 from .records import RecordProcessor
-from .responses import CallError, status_response
+from .responses import CallError, Stopwatch, status_response
 from .store import LocalStore, OutputStore
 
 log = logging.getLogger(__name__)
@@ -87,7 +88,13 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Starlette
     return Starlette(
         routes=routes,
         lifespan=lifespan,
-        exception_handlers={CallError: _call_error, 404: _not_found, 405: _not_allowed},
+        middleware=[Middleware(Stopwatch)],
+        exception_handlers={
+            CallError: _call_error,
+            404: _not_found,
+            405: _not_allowed,
+            Exception: _failed,
+        },
     )
 
 
@@ -167,12 +174,17 @@ async def _sweep(store: OutputStore, interval: float) -> None:
 
 async def _call_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, CallError)
-    return status_response(exc.code, exc.description, exc.headers)
+    return status_response(request, exc.code, exc.description, exc.headers)
 
 
 async def _not_found(request: Request, exc: Exception) -> Response:
-    return status_response(404, "no such endpoint")
+    return status_response(request, 404, "no such endpoint")
 
 
 async def _not_allowed(request: Request, exc: Exception) -> Response:
-    return status_response(405, "method not allowed")
+    return status_response(request, 405, "method not allowed")
+
+
+async def _failed(request: Request, exc: Exception) -> Response:
+    """A fault of ours: the contract's JSON, never a traceback (the log has it)."""
+    return status_response(request, 500, "the server failed; please try again")

@@ -1,12 +1,22 @@
-"""The contract's error answers: a `status` object with the HTTP code repeated inside."""
+"""The contract's error answers: a `status` object with the HTTP code repeated inside.
+
+Like a success answer, each carries `status.request_id` and `statistics["processing time"]`,
+timed from when `Stopwatch` saw the request arrive.
+"""
 
 from __future__ import annotations
 
+import time
+import uuid
 from http import HTTPStatus
 
+from starlette.requests import Request
 from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..removebg.wire import Status
+from ..removebg.wire import PROCESSING_TIME, Status
+
+_ARRIVED = "arrived"
 
 
 class CallError(Exception):
@@ -19,8 +29,32 @@ class CallError(Exception):
         super().__init__(description)
 
 
+class Stopwatch:
+    """ASGI middleware: notes in `request.state` when each request arrived."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            scope.setdefault("state", {})[_ARRIVED] = time.perf_counter()
+        await self.app(scope, receive, send)
+
+
 def status_response(
-    code: int, description: str | None = None, headers: dict[str, str] | None = None
+    request: Request,
+    code: int,
+    description: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    status = Status(code=code, text=HTTPStatus(code).phrase, error_description=description)
-    return JSONResponse({"status": status.dump()}, status_code=code, headers=headers)
+    status = Status(
+        code=code,
+        text=HTTPStatus(code).phrase,
+        error_description=description,
+        request_id=str(uuid.uuid4()),
+    )
+    arrived: float = getattr(request.state, _ARRIVED, time.perf_counter())
+    statistics = {PROCESSING_TIME: time.perf_counter() - arrived}
+    return JSONResponse(
+        {"status": status.dump(), "statistics": statistics}, status_code=code, headers=headers
+    )
