@@ -14,7 +14,7 @@ import httpx
 from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..config import Settings
@@ -25,6 +25,7 @@ from .admission import Admission, QueueFullError
 from .auth import TokenCheck
 from .fetch import UrlFetcher
 from .openapi import openapi_schema
+from .outputs import output, output_base
 from .records import RecordProcessor
 from .responses import CallError, status_response
 from .store import LocalStore, OutputStore
@@ -98,20 +99,11 @@ async def remove(request: Request) -> Response:
     call = _parse(await _body(request, server.settings.max_body_bytes), server.settings)
     try:
         with server.admission.reserve(len(call.records)):
-            base_url = server.settings.public_base_url or str(request.base_url)
+            base_url = output_base(request, server.settings)
             answer = await server.processor.answer(call, model, base_url)
     except QueueFullError as exc:
         raise _busy(exc) from exc
     return JSONResponse(answer.dump())
-
-
-async def output(request: Request) -> Response:
-    """GET /outputs/{key}: an output until it expires, then 404."""
-    server: Server = request.app.state.server
-    stored = await server.store.get(request.path_params["key"])
-    if stored is None:
-        raise CallError(404, "this output does not exist or has expired (outputs last 24 h)")
-    return FileResponse(stored.path, media_type=stored.content_type)
 
 
 async def health(request: Request) -> Response:
