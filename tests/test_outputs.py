@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 import os
+import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import ValidationError
 from starlette.requests import Request
 
 from services.config import Settings
+from services.server.__main__ import warn_about_exposure
 from services.server.outputs import lifetime, output_base
 from tests.images import disc, encode
-from tests.servers import TOKEN, running, server_settings
+from tests.servers import TOKEN, free_port, running, server_settings
+from tests.test_server_main import server_env
 
 AUTH = {"Authorization": f"Token {TOKEN}"}
 BODY = {"records": [{"_base64": base64.b64encode(encode(disc(), "JPEG")).decode()}]}
@@ -123,3 +128,71 @@ def test_output_urls_name_the_address_the_connection_came_to(
     assert output_base(request_to(server, scheme), settings) == base
     public = Settings(_env_file=None, public_base_url="https://cutouts.example.org")
     assert output_base(request_to(server, scheme), public) == "https://cutouts.example.org"
+
+
+@pytest.mark.parametrize(
+    ("host", "proxies", "warned"),
+    [
+        ("0.0.0.0", "", True),
+        ("::", "", True),
+        ("192.168.1.10", "", True),
+        ("example.org", "", True),
+        ("127.0.0.1", "", False),
+        ("::1", "", False),
+        ("localhost", "", False),
+        ("127.0.0.1", "127.0.0.1", True),
+    ],
+)
+def test_listening_beyond_loopback_without_a_public_base_url_is_warned_of(
+    caplog: pytest.LogCaptureFixture, host: str, proxies: str, warned: bool
+) -> None:
+    settings = Settings(_env_file=None, server_host=host, trusted_proxies=proxies)
+    with caplog.at_level(logging.WARNING):
+        warn_about_exposure(settings)
+        warn_about_exposure(settings.model_copy(update={"public_base_url": "https://a.example"}))
+    warnings = [r for r in caplog.records if "PUBLIC_BASE_URL is unset" in r.getMessage()]
+    assert len(warnings) == int(warned)
+
+
+def test_trusted_proxies_are_addresses_or_networks() -> None:
+    settings = Settings(_env_file=None, trusted_proxies="10.0.0.5, 192.168.0.0/16,::1")
+    assert settings.trusted_proxies == ["10.0.0.5", "192.168.0.0/16", "::1"]
+    assert Settings(_env_file=None).trusted_proxies == []
+    for wrong in ("proxy.example", "10.0.0.5/8", "*"):
+        with pytest.raises(ValidationError, match="trusted_proxies"):
+            Settings(_env_file=None, trusted_proxies=wrong)
+
+
+@pytest.mark.parametrize(("proxies", "scheme"), [("", "http"), ("127.0.0.1", "https")])
+async def test_forwarded_headers_count_only_from_trusted_proxies(
+    tmp_path: Path, models_dir: Path, http: httpx.AsyncClient, proxies: str, scheme: str
+) -> None:
+    port = free_port()
+    env = server_env(
+        tmp_path, models_dir, SERVER_TOKENS=TOKEN, SERVER_PORT=str(port), TRUSTED_PROXIES=proxies
+    )
+    env.pop("PUBLIC_BASE_URL", None)
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "services.server",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    api_url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                await http.get(f"{api_url}/health")
+                break
+            except httpx.TransportError:
+                await asyncio.sleep(0.1)
+        forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
+        url = await cut_out(http, api_url, **forwarded)
+    finally:
+        process.terminate()
+        log = (await asyncio.wait_for(process.communicate(), 30))[0].decode()
+    assert url.startswith(f"{scheme}://127.0.0.1:{port}/outputs/")
+    assert ("PUBLIC_BASE_URL is unset" in log) == bool(proxies)
