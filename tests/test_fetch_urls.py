@@ -68,6 +68,8 @@ MALFORMED = [
     ("http://example.com:65536/", "port 65536 is not between"),
     ("http://example.com:99999/", "port 99999 is not between"),
     ("http://example.com:-1/", "port -1 is not between"),
+    ("http://example.com/\u00a0", "spaces or control characters"),
+    ("http://example.com/" + "a" * 70_000, "longer than 65536 characters"),
 ]
 
 

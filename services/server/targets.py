@@ -19,6 +19,7 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+MAX_URL_LENGTH = 65536  # httpx's own limit, checked first so no long loop runs on a huge one
 MAX_HOST_LENGTH = 253
 _LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]*[a-z0-9_])?")
 _NUMBER = re.compile(r"0x[0-9a-f]*|[0-9]+")  # a last label that IPv4 parsers read as a number
@@ -45,7 +46,9 @@ class Target:
 
 def parse_target(text: str) -> Target:
     """`text` as an http(s) URL with a sound host and port, or a FetchError saying why not."""
-    if any(char.isspace() or not char.isprintable() for char in text):
+    if len(text) > MAX_URL_LENGTH:
+        raise FetchError(f"the image URL is longer than {MAX_URL_LENGTH} characters")
+    if " " in text or not text.isprintable():  # other spaces are not printable
         raise FetchError("the image URL contains spaces or control characters (percent-encode)")
     try:
         url = httpx.URL(text)
