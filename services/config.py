@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -32,6 +33,10 @@ class Settings(BaseSettings):
     )
     public_base_url: str | None = Field(
         None, description="base of output URLs (default: the URL the request came to)"
+    )
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="comma-separated IPs/CIDRs whose X-Forwarded-For/-Proto are believed",
     )
     output_dir: Path = Field(Path("data/outputs"), description="where outputs are kept")
     output_ttl_seconds: int = Field(24 * 3600, ge=1, description="how long outputs are served")
@@ -93,6 +98,15 @@ class Settings(BaseSettings):
     def _split(cls, value: Any) -> Any:
         if isinstance(value, str):
             return [item.strip() for item in value.split(",") if item.strip()]
+        return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            value = [item.strip() for item in value.split(",") if item.strip()]
+        for item in value:
+            ipaddress.ip_network(item)  # a ValueError names the bad entry
         return value
 
     @model_validator(mode="after")

@@ -60,3 +60,35 @@ def test_token_check() -> None:
     assert "alpha" not in repr(check)
     with pytest.raises(ValueError, match="SERVER_TOKENS"):
         TokenCheck([])
+
+
+async def test_the_sweeper_deletes_only_its_own_expired_files(tmp_path: Path) -> None:
+    clock = Clock()
+    root, elsewhere = tmp_path / "outputs", tmp_path / "elsewhere"
+    store = LocalStore(root, ttl=60, clock=clock)
+    expired = await store.put(b"old output", suffix="png")
+    stale_part = root / ("1" * 32 + ".part")  # a write that never finished
+    stale_part.write_bytes(b"half")
+    operator = {
+        root / "README.txt": b"the operator's notes",
+        root / "keep" / ("2" * 32 + ".png"): b"in a subfolder",
+        elsewhere / "precious.png": b"reached only through a link",
+    }
+    for path, data in operator.items():
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(data)
+    (root / ("3" * 32 + ".png")).symlink_to(elsewhere / "precious.png")
+    (root / ("4" * 32 + ".jpg")).mkdir()
+    for path in [stale_part, *operator]:
+        os.utime(path, (clock.now, clock.now))
+    clock.now += 61
+    fresh = await store.put(b"new output", suffix="webp")
+
+    assert await store.sweep() == 2
+    assert not (root / expired).exists()
+    assert not stale_part.exists()
+    assert (root / fresh).read_bytes() == b"new output"
+    assert all(path.read_bytes() == data for path, data in operator.items())
+    assert (root / ("3" * 32 + ".png")).is_symlink()
+    assert (root / ("4" * 32 + ".jpg")).is_dir()
+    assert await store.get("3" * 32 + ".png") is None  # a link is never served either

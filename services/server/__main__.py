@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import sys
 
@@ -10,6 +11,8 @@ import uvicorn
 from ..config import Settings
 from ..engine.allocator import restart_with_huge_pages
 from .app import create_app
+
+log = logging.getLogger(__name__)
 
 
 def main() -> int:
@@ -22,15 +25,40 @@ def main() -> int:
     if not settings.server_tokens:
         print("error: set SERVER_TOKENS to the API tokens the server accepts", file=sys.stderr)
         return 2
+    warn_about_exposure(settings)
     uvicorn.run(
         create_app(settings),
         host=settings.server_host,
         port=settings.server_port,
         limit_concurrency=settings.max_connections,
-        proxy_headers=True,
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies,
         log_config=None,
     )
     return 0
+
+
+def warn_about_exposure(settings: Settings) -> None:
+    """Warn when clients beyond this machine would get output URLs naming our own address."""
+    behind_proxy = bool(settings.trusted_proxies)
+    if settings.public_base_url or (_loopback(settings.server_host) and not behind_proxy):
+        return
+    log.warning(
+        "PUBLIC_BASE_URL is unset although clients beyond this machine reach the server "
+        "(SERVER_HOST=%s%s): output URLs will name the address each connection came to; "
+        "set PUBLIC_BASE_URL to the address clients use",
+        settings.server_host,
+        ", TRUSTED_PROXIES set" if behind_proxy else "",
+    )
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a name that may resolve anywhere
 
 
 if __name__ == "__main__":

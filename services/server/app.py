@@ -14,7 +14,7 @@ import httpx
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, JSONResponse, Response
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..config import Settings
@@ -26,6 +26,7 @@ from .auth import TokenCheck
 from .calls import declared_size, parse_call, read_body
 from .fetch import UrlFetcher
 from .openapi import openapi_schema
+from .outputs import output, output_base
 from .records import RecordProcessor
 from .responses import CallError, Stopwatch, status_response
 from .store import LocalStore, OutputStore
@@ -111,20 +112,11 @@ async def remove(request: Request) -> Response:
             body = await _within(settings.body_timeout_seconds, read_body(request, size))
             call = parse_call(body, max_records=settings.max_records)
             await ticket.grow(len(call.records))
-            base_url = settings.public_base_url or str(request.base_url)
+            base_url = output_base(request, settings)
             answer = await server.processor.answer(call, model, base_url)
     except QueueFullError as exc:
         raise CallError(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from exc
     return JSONResponse(answer.dump())
-
-
-async def output(request: Request) -> Response:
-    """GET /outputs/{key}: an output until it expires, then 404."""
-    server: Server = request.app.state.server
-    stored = await server.store.get(request.path_params["key"])
-    if stored is None:
-        raise CallError(404, "this output does not exist or has expired (outputs last 24 h)")
-    return FileResponse(stored.path, media_type=stored.content_type)
 
 
 async def health(request: Request) -> Response:

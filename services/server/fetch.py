@@ -11,17 +11,13 @@ import asyncio
 import ipaddress
 import socket
 from collections.abc import Sequence
-from urllib.parse import urljoin
 
 import httpx
 
-Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+from .targets import Address, FetchError, Network, Target, parse_target, permitted
+
+__all__ = ["FetchError", "UrlFetcher"]
 MAX_REDIRECTS = 5
-
-
-class FetchError(Exception):
-    """The URL can't be used; the message is fit for `error_description`."""
 
 
 class UrlFetcher:
@@ -49,12 +45,13 @@ class UrlFetcher:
 
     async def _follow(self, url: str) -> bytes:
         for _ in range(MAX_REDIRECTS + 1):
-            target = httpx.URL(url)
+            target = parse_target(url)
             request = await self._request_for(target)
-            response = await self._client.send(request, stream=True)
+            response = await self._send(request)
             try:
                 if response.is_redirect and "location" in response.headers:
-                    url = urljoin(str(target), response.headers["location"])
+                    # httpx has already refused a Location it can't parse (RemoteProtocolError)
+                    url = str(target.url.join(response.headers["location"]))
                     continue
                 if response.status_code != 200:
                     raise FetchError(f"the image URL answered HTTP {response.status_code}")
@@ -63,14 +60,21 @@ class UrlFetcher:
                 await response.aclose()
         raise FetchError(f"the image URL redirected more than {MAX_REDIRECTS} times")
 
-    async def _request_for(self, url: httpx.URL) -> httpx.Request:
-        if url.scheme not in ("http", "https") or not url.host:
-            raise FetchError("only http and https image URLs are accepted")
-        address = await self._permitted_address(url.host, url.port or _PORTS[url.scheme])
-        pinned = url.copy_with(host=str(address))
-        headers = {"Host": url.netloc.decode("ascii"), "Accept": "image/*"}
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await self._client.send(request, stream=True)
+        except UnicodeError as exc:  # httpx reads a redirect's host, and idna may refuse it
+            raise FetchError("the image URL redirected to a host that is not valid IDNA") from exc
+
+    async def _request_for(self, target: Target) -> httpx.Request:
+        address = await self._permitted_address(target.host, target.port)
+        try:
+            pinned = target.url.copy_with(host=str(address))
+        except httpx.InvalidURL as exc:
+            raise FetchError(f"the image URL's address {address} can't be used") from exc
+        headers = {"Host": target.url.netloc.decode("ascii"), "Accept": "image/*"}
         return self._client.build_request(
-            "GET", pinned, headers=headers, extensions={"sni_hostname": url.host}
+            "GET", pinned, headers=headers, extensions={"sni_hostname": target.host}
         )
 
     async def _permitted_address(self, host: str, port: int) -> Address:
@@ -78,20 +82,14 @@ class UrlFetcher:
             infos = await asyncio.get_running_loop().getaddrinfo(
                 host, port, type=socket.SOCK_STREAM
             )
-        except OSError:
+        except (OSError, UnicodeError):
             raise FetchError(f"the image URL's host {host!r} could not be resolved") from None
-        addresses = [ipaddress.ip_address(info[4][0]) for info in infos]
-        refused = [address for address in addresses if not self._permitted(address)]
+        # A link-local answer carries its zone ("fe80::1%eth0"); the address is what is judged.
+        addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
+        refused = [address for address in addresses if not permitted(address, self._allow)]
         if refused or not addresses:
             raise FetchError("the image URL points to a private or reserved address")
         return addresses[0]
-
-    def _permitted(self, address: Address) -> bool:
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            address = address.ipv4_mapped
-        if any(address in net for net in self._allow):
-            return True
-        return address.is_global and not address.is_multicast
 
     async def _read(self, response: httpx.Response) -> bytes:
         declared = response.headers.get("content-length")
@@ -105,9 +103,6 @@ class UrlFetcher:
                 raise FetchError(_too_big(self._max_bytes))
             chunks.append(chunk)
         return b"".join(chunks)
-
-
-_PORTS = {"http": 80, "https": 443}
 
 
 def _too_big(limit: int) -> str:

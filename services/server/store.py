@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import stat
 import time
 import uuid
 from collections.abc import Callable
@@ -18,12 +19,14 @@ from typing import Protocol
 
 CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
 _KEY = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp)$")
+_OWN = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp|part)$")  # outputs and their partial writes
 
 
 @dataclass(frozen=True)
 class StoredOutput:
     path: Path
     content_type: str
+    seconds_left: float
 
 
 class OutputStore(Protocol):
@@ -61,12 +64,13 @@ class LocalStore:
             return None
         path = self.root / key
         try:
-            stat = await asyncio.to_thread(path.stat)
+            info = await asyncio.to_thread(path.lstat)
         except FileNotFoundError:
             return None
-        if self._expired(stat.st_mtime):
+        left = self.ttl - (self._clock() - info.st_mtime)
+        if left <= 0 or not stat.S_ISREG(info.st_mode):
             return None
-        return StoredOutput(path, CONTENT_TYPES[key.rsplit(".", 1)[1]])
+        return StoredOutput(path, CONTENT_TYPES[key.rsplit(".", 1)[1]], left)
 
     async def delete(self, key: str) -> None:
         if _KEY.match(key):
@@ -82,14 +86,18 @@ class LocalStore:
         partial.replace(path)  # readers never see half a file
 
     def _sweep(self) -> int:
+        """Delete our own expired files; anything else in the folder is the operator's."""
         gone = 0
-        for path in self.root.iterdir():
-            try:
-                if path.is_file() and self._expired(path.stat().st_mtime):
-                    path.unlink()
-                    gone += 1
-            except FileNotFoundError:
-                continue  # swept by another replica
+        with os.scandir(self.root) as entries:
+            for entry in entries:
+                if not _OWN.match(entry.name) or not entry.is_file(follow_symlinks=False):
+                    continue  # not ours, a folder or a link: never deleted nor followed
+                try:
+                    if self._expired(entry.stat(follow_symlinks=False).st_mtime):
+                        os.unlink(entry.path)
+                        gone += 1
+                except FileNotFoundError:
+                    continue  # swept by another replica
         return gone
 
     def _expired(self, mtime: float) -> bool:
