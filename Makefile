@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 MODELS_DIR ?= models
+# The ground-truth sets for bench-quality; they are not part of the repository.
+EVAL_DIR ?= ../shared/eval
 INSTALLED := $(VENV)/.installed
 
 .PHONY: run demo serve test models lint bench bench-quality clean
@@ -43,7 +45,7 @@ bench: models
 	$(BIN)/python benchmarks/api.py --markdown
 
 bench-quality: models  # every eval image, four models: over an hour on 2 cores
-	$(BIN)/python benchmarks/quality.py --markdown
+	$(BIN)/python benchmarks/quality.py --eval $(EVAL_DIR) --markdown
 
 clean:
 	rm -rf $(VENV) out

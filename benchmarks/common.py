@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import os
 import platform
 import subprocess
-from collections.abc import Sequence
+import sys
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +32,29 @@ REMBG_NAMES = {"fast": "u2netp", "precise": "isnet-general-use"}
 
 # Measure the process as the entry points run it (and rembg in the same conditions).
 restart_with_huge_pages()
+
+
+def add_eval_argument(parser: argparse.ArgumentParser) -> None:
+    """`--eval DIR`: the folder of ground-truth sets, read in place and never copied."""
+    parser.add_argument(
+        "--eval",
+        type=Path,
+        metavar="DIR",
+        help="the folder holding the eval sets, one folder per set",
+    )
+
+
+def eval_sets_missing(eval_dir: Path | None, sets: Iterable[str]) -> bool:
+    """True, after a one-line error on stderr, unless each of `sets` is a folder in eval_dir."""
+    wanted = list(sets)
+    if eval_dir is None:
+        problem = f"pass --eval DIR, the folder that holds the eval sets {', '.join(wanted)}"
+    elif absent := [name for name in wanted if not (eval_dir / name).is_dir()]:
+        problem = f"--eval {eval_dir}: no eval set {', '.join(absent)} in that folder"
+    else:
+        return False
+    print(f"error: {problem}", file=sys.stderr)
+    return True
 
 
 def make_engine() -> Engine:

@@ -1,11 +1,12 @@
 """Foreground colour at soft edges: which estimate leaves no fringe of the old background.
 
-    .venv/bin/python benchmarks/edges.py [--limit N] [--no-pymatting] [--markdown]
+    .venv/bin/python benchmarks/edges.py --eval DIR [--limit N] [--no-pymatting] [--markdown]
 
 No set here has ground-truth foreground colours, so the composites are synthetic with known
-truth: the soft ground-truth mattes of alphamatting_train_lowres (read in place, never copied),
-each over its own photo as the foreground F, composited onto contrasting backgrounds B (the
-sample photos and two flat, saturated colours): I = F * a + B * (1 - a), rounded to 8 bits.
+truth: the soft ground-truth mattes of DIR/alphamatting_train_lowres (its masks/ and images/,
+read in place, never copied), each over its own photo as the foreground F, composited onto
+contrasting backgrounds B (the sample photos and two flat, saturated colours):
+I = F * a + B * (1 - a), rounded to 8 bits.
 Errors are measured over the soft band 0.01 < a < 0.99, per composite, then averaged.
 
 The engine's box radii are in working pixels, so the working side sets the blur scale relative
@@ -25,12 +26,19 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from common import ROOT, SAMPLES_DIR, THREADS, Table, verdict
+from common import (
+    SAMPLES_DIR,
+    THREADS,
+    Table,
+    add_eval_argument,
+    eval_sets_missing,
+    verdict,
+)
 from PIL import Image
 
 from services.engine import matting
 
-SET_DIR = ROOT.parent / "shared" / "eval" / "alphamatting_train_lowres"
+SET = "alphamatting_train_lowres"
 FLAT_COLOURS = {"green": (0, 200, 0), "magenta": (255, 0, 255)}
 BIG = (4000, 3000)  # width, height of the 12 MP timing composite
 BUDGET_MS = 300.0  # the engine's budget for this step on a 12 MP photo, 2 cores
@@ -121,20 +129,20 @@ def load(mask: Path) -> tuple[np.ndarray, np.ndarray]:
     """A set's photo (the foreground F) and its soft ground-truth matte as float 0..1."""
     with Image.open(mask) as image:
         alpha = np.asarray(image.convert("L")).astype(np.float32) / 255.0
-    return read_rgb(SET_DIR / "images" / mask.name), alpha
+    return read_rgb(mask.parent.parent / "images" / mask.name), alpha
 
 
-def composites(limit: int | None) -> Iterator[tuple[str, Composite]]:
+def composites(set_dir: Path, limit: int | None) -> Iterator[tuple[str, Composite]]:
     """(background name, composite) for each matte and each background."""
-    for mask in sorted((SET_DIR / "masks").glob("*.png"))[:limit]:
+    for mask in sorted((set_dir / "masks").glob("*.png"))[:limit]:
         fg, alpha = load(mask)
         for bg_name, bg in backgrounds(alpha.shape[1], alpha.shape[0]).items():
             yield bg_name, composite(f"{mask.stem}/{bg_name}", fg, bg, alpha)
 
 
-def big_composite() -> Composite:
+def big_composite(set_dir: Path) -> Composite:
     """The first matte, its photo and the first sample photo, each upscaled to 12 MP."""
-    fg, alpha = load(sorted((SET_DIR / "masks").glob("*.png"))[0])
+    fg, alpha = load(sorted((set_dir / "masks").glob("*.png"))[0])
     fg = cv2.resize(fg, BIG, interpolation=cv2.INTER_CUBIC)
     alpha = np.clip(cv2.resize(alpha, BIG, interpolation=cv2.INTER_CUBIC), 0.0, 1.0)
     bg = next(iter(backgrounds(*BIG).values()))
@@ -182,9 +190,9 @@ class Scores:
         return statistics.fmean(row[column] for row in self.rows)
 
 
-def measure(found: list[Variant], limit: int | None) -> dict[str, Scores]:
+def measure(found: list[Variant], set_dir: Path, limit: int | None) -> dict[str, Scores]:
     scores = {v.name: Scores([], {}) for v in found}
-    for bg_name, case in composites(limit):
+    for bg_name, case in composites(set_dir, limit):
         for variant in found:
             estimated, ms = timed(variant.estimate, case)
             row = [*errors(case, estimated), ms]
@@ -235,16 +243,20 @@ def best(found: list[Variant], scores: dict[str, Scores], big_ms: dict[str, floa
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_eval_argument(parser)
     parser.add_argument("--limit", type=int, help="use only the first N mattes")
     parser.add_argument("--no-pymatting", action="store_true", help="skip the slow peer")
     parser.add_argument("--markdown", action="store_true", help="print markdown tables")
     args = parser.parse_args(argv)
+    if eval_sets_missing(args.eval, [SET]):
+        return 2
+    set_dir = args.eval / SET
     cv2.setNumThreads(THREADS)
     found = variants(with_pymatting=not args.no_pymatting)
     warm_up(found)
-    big = big_composite()
+    big = big_composite(set_dir)
     big_ms = {v.name: time_big(v.estimate, big) for v in found if v.big}
-    scores = measure(found, args.limit)
+    scores = measure(found, set_dir, args.limit)
     count = len(scores[found[0].name].rows)
     print(f"{count} composites, soft band {LOW} < a < {HIGH}; means over composites\n")
     print(summary(found, scores, big_ms).render(markdown=args.markdown))

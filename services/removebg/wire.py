@@ -1,4 +1,4 @@
-"""The Remove Background contract's JSON, as pydantic models (see ../shared/CONTRACT.md).
+"""The Remove Background contract's JSON, as pydantic models (see docs/contract.md).
 
 Names that start with `_` are aliases: build with the wire names or the field names, and
 serialise with `dump()`.
