@@ -97,15 +97,10 @@ class RecordProcessor:
         self, raw: dict[str, Any], call: CallBody, model: Model, outputs: Outputs, request_id: str
     ) -> RecordAnswer:
         source = raw.pop("_base64", None)  # never echoed; held here alone, and let go early
+        answer = echo(raw)
         try:
             record = parse_record({**raw, "_base64": source} if source is not None else raw)
-        except RequestRejectedError as exc:
-            answer = echo(raw, problem=exc)
-            answer.status = _status(exc.status_code, exc.description, request_id)
-            return answer
-        answer = echo(raw)
-        options = record_options(call, record)
-        try:
+            options = record_options(call, record)
             image = await self._image_of(record)
             del record, source
             cutout = await run_engine(self._engine, image, model, options)
@@ -184,26 +179,23 @@ def parse_record(raw: dict[str, Any]) -> Record:
     try:
         return Record.model_validate(raw)
     except ValidationError as exc:
-        raise RecordFieldError(describe(exc), [str(e["loc"][0]) for e in exc.errors()]) from None
+        raise RequestRejectedError(describe(exc)) from None
 
 
-class RecordFieldError(RequestRejectedError):
-    """A record's own field has the wrong type or value."""
+def echo(raw: dict[str, Any]) -> RecordAnswer:
+    """The record as the answer repeats it: without its image, nor what can't be read."""
+    kept = {key: value for key, value in raw.items() if key not in RESERVED}
+    kept.pop("_base64", None)
+    try:
+        return RecordAnswer.model_validate(_with_id(kept))
+    except ValidationError as exc:
+        for error in exc.errors():
+            kept.pop(str(error["loc"][0]), None)
+        return RecordAnswer.model_validate(_with_id(kept))
 
-    def __init__(self, description: str, fields: list[str]) -> None:
-        self.fields = fields
-        super().__init__(description)
 
-
-def echo(raw: dict[str, Any], *, problem: RequestRejectedError | None = None) -> RecordAnswer:
-    """The record as the answer repeats it: without its image, nor what could not be read."""
-    dropped = RESERVED | {"_base64"}
-    if isinstance(problem, RecordFieldError):
-        dropped |= set(problem.fields)
-    kept = {key: value for key, value in raw.items() if key not in dropped}
-    if not kept.get("_id"):
-        kept["_id"] = str(uuid.uuid4())
-    return RecordAnswer.model_validate(kept)
+def _with_id(fields: dict[str, Any]) -> dict[str, Any]:
+    return fields if fields.get("_id") else {**fields, "_id": str(uuid.uuid4())}
 
 
 def decode_base64(text: str) -> bytes:
