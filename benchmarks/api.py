@@ -12,23 +12,17 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
-import httpx
-from common import MODELS_DIR, ROOT, THREADS, Table, machine, make_engine, photo, verdict
+from common import Table, machine, make_engine, photo, verdict
+from serving import TOKEN, server_process
 
 from services.removebg import RemoveBgClient
 
-TOKEN = "benchmark-token"
 GOAL = 0.10  # the HTTP and base64 overhead may cost at most this share of throughput
 
 Job = Callable[[], Awaitable[object]]
@@ -61,63 +55,14 @@ async def drive(job: Job, images: int, clients: int, side: Side) -> None:
     side.images += images
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextmanager
-def server_process(port: int, queue: int) -> Iterator[str]:
-    env = {
-        **os.environ,
-        "SERVER_TOKENS": TOKEN,
-        "SERVER_PORT": str(port),
-        "MODELS_DIR": str(MODELS_DIR),
-        "ENGINE_THREADS": str(THREADS),
-        "ENGINE_CONCURRENCY": "1",
-        "QUEUE_SIZE": str(queue),
-    }
-    with tempfile.TemporaryDirectory() as outputs:
-        env["OUTPUT_DIR"] = outputs
-        process = subprocess.Popen(
-            [sys.executable, "-m", "services.server"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            url = f"http://127.0.0.1:{port}"
-            wait_until_up(url, process)
-            yield url
-        finally:
-            process.terminate()
-            process.wait(30)
-
-
-def wait_until_up(url: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError("the server exited at start-up")
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("the server did not start in time")
-
-
 async def benchmark(images: int, clients: int, rounds: int) -> tuple[Side, Side]:
     data = photo(1280, 960)
     local, remote = Side(), Side()
     engine = make_engine()
     await engine.warm_up("fast")
     try:
-        with server_process(free_port(), queue=clients) as url:
-            async with RemoveBgClient(url, TOKEN, timeout=300) as client:
+        with server_process() as served:
+            async with RemoveBgClient(served.url, TOKEN, timeout=300) as client:
                 await client.remove(data, model="fast")  # warm-up
                 for _ in range(rounds):
                     await drive(lambda: engine.remove(data, model="fast"), images, clients, local)

@@ -79,6 +79,8 @@ class Engine:
         except asyncio.CancelledError:
             await asyncio.wait([job])
             raise
+        finally:
+            del job  # it holds the job's error, whose traceback holds this frame: no cycle
 
     def close(self) -> None:
         self._sessions.close()

@@ -38,14 +38,19 @@ def declared_size(request: Request, limit: int) -> int:
 
 
 async def read_body(request: Request, size: int) -> bytearray:
-    """The body, which HTTP framing holds to its declared `size`."""
-    body = bytearray()
+    """The body, into one buffer of its declared `size` (HTTP framing holds it to that)."""
+    body = bytearray(size)
+    view = memoryview(body)
+    at = 0
     try:
         async for chunk in request.stream():
-            body += chunk
+            view[at : at + len(chunk)] = chunk
+            at += len(chunk)
     except ClientDisconnect:
         raise CallError(400, "the client closed the connection before the body ended") from None
-    if len(body) != size:
+    finally:
+        view.release()
+    if at != size:
         raise CallError(400, "the body is shorter than its Content-Length")
     return body
 

@@ -167,6 +167,8 @@ async def finished(work: Awaitable[T], done: Callable[[T], object]) -> T:
         if not task.cancelled() and task.exception() is None:
             done(task.result())
         raise
+    finally:
+        del task  # no cycle through a failed task's traceback
     done(result)
     return result
 
@@ -204,6 +206,10 @@ def decode_base64(text: str) -> bytes:
         header, _, text = text.partition(",")
         if not header.endswith(";base64"):
             raise RequestRejectedError("a data: URI in _base64 must be base64-encoded")
+    try:
+        return binascii.a2b_base64(text, strict_mode=True)  # reads the str in place
+    except (binascii.Error, ValueError):
+        pass
     try:
         return base64.b64decode("".join(text.split()), validate=True)
     except (binascii.Error, ValueError):
