@@ -39,7 +39,10 @@ class Settings(BaseSettings):
     max_records: int = Field(10, ge=1, description="records per call")
     max_body_bytes: int = Field(72 * MiB, ge=1, description="largest request body")
     queue_size: int = Field(16, ge=0, description="records that may wait for the engine")
-    max_connections: int = Field(64, ge=1, description="connections served at once")
+    max_requests: int = Field(64, ge=1, description="requests served at once (/health apart)")
+    header_timeout_seconds: float = Field(
+        10.0, gt=0, description="time a connection has to send a whole request head"
+    )
     url_timeout_seconds: float = Field(20.0, gt=0, description="time to fetch one _url")
     url_allow_networks: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

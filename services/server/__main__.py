@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
 
@@ -10,6 +11,7 @@ import uvicorn
 from ..config import Settings
 from ..engine.allocator import restart_with_huge_pages
 from .app import create_app
+from .serving import raise_open_files_limit, server_config
 
 
 def main() -> int:
@@ -22,14 +24,10 @@ def main() -> int:
     if not settings.server_tokens:
         print("error: set SERVER_TOKENS to the API tokens the server accepts", file=sys.stderr)
         return 2
-    uvicorn.run(
-        create_app(settings),
-        host=settings.server_host,
-        port=settings.server_port,
-        limit_concurrency=settings.max_connections,
-        proxy_headers=True,
-        log_config=None,
-    )
+    raise_open_files_limit()
+    server = uvicorn.Server(server_config(create_app(settings), settings))
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the signal once stopped
+        server.run()
     return 0
 
 

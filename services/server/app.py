@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import httpx
 from pydantic import ValidationError
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -24,6 +25,7 @@ from ..removebg.wire import MODELS, Model, RemoveBgRequest
 from .admission import Admission, QueueFullError
 from .auth import TokenCheck
 from .fetch import UrlFetcher
+from .inflight import RequestCap
 from .openapi import openapi_schema
 from .records import RecordProcessor
 from .responses import CallError, status_response
@@ -83,6 +85,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Starlette
     return Starlette(
         routes=routes,
         lifespan=lifespan,
+        middleware=[Middleware(RequestCap, limit=settings.max_requests)],
         exception_handlers={CallError: _call_error, 404: _not_found, 405: _not_allowed},
     )
 
