@@ -81,7 +81,7 @@ async def test_idle_connections_are_closed_after_the_header_timeout(quick_url: s
     finally:
         close_all(streams)
     assert received == [b""] * 5
-    assert HEAD_TIMEOUT * 0.9 <= time.monotonic() - started <= HEAD_TIMEOUT + 1.5
+    assert HEAD_TIMEOUT * 0.9 <= time.monotonic() - started <= HEAD_TIMEOUT + 2.0
 
 
 async def test_a_slow_header_client_is_closed_at_the_deadline_though_it_keeps_sending(
@@ -93,7 +93,7 @@ async def test_a_slow_header_client_is_closed_at_the_deadline_though_it_keeps_se
         seconds, sent = await dribble(stream, head, every=0.05, limit=6)
     finally:
         close_all([stream])
-    assert HEAD_TIMEOUT * 0.9 <= seconds <= HEAD_TIMEOUT + 1.0
+    assert HEAD_TIMEOUT * 0.9 <= seconds <= HEAD_TIMEOUT + 2.0
     assert sent >= 10  # it was still sending when it was closed
 
 
@@ -110,7 +110,7 @@ async def test_a_keep_alive_connection_is_closed_when_its_next_head_is_late(
     finally:
         close_all([stream])
     # uvicorn's own keep-alive timeout is 5 s, and any byte restarts it
-    assert HEAD_TIMEOUT * 0.9 <= seconds <= HEAD_TIMEOUT + 1.0
+    assert HEAD_TIMEOUT * 0.9 <= seconds <= HEAD_TIMEOUT + 2.0
 
 
 async def test_a_request_head_over_16_kib_is_refused_in_contract_json(quick_url: str) -> None:
