@@ -53,7 +53,10 @@ class Settings(BaseSettings):
     body_timeout_seconds: float = Field(
         60.0, gt=0, description="time to receive a call's body once it is admitted"
     )
-    max_connections: int = Field(64, ge=1, description="connections served at once")
+    max_requests: int = Field(64, ge=1, description="requests served at once (/health apart)")
+    header_timeout_seconds: float = Field(
+        10.0, gt=0, description="time a connection has to send a whole request head"
+    )
     url_timeout_seconds: float = Field(20.0, gt=0, description="time to fetch one _url")
     url_allow_networks: Annotated[list[str], NoDecode] = Field(
         default_factory=list,

@@ -16,6 +16,7 @@ import uvicorn
 
 from services.config import Settings
 from services.server import create_app
+from services.server.serving import server_config
 
 TOKEN = "test-token-3f9a"
 
@@ -42,10 +43,8 @@ def free_port() -> int:
 @contextmanager
 def running(settings: Settings) -> Iterator[str]:
     """Serve `settings` until the block ends; yields the base URL."""
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=0, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
+    settings = settings.model_copy(update={"server_host": "127.0.0.1", "server_port": 0})
+    server = uvicorn.Server(server_config(create_app(settings), settings))
     thread = threading.Thread(target=asyncio.run, args=(server.serve(),), daemon=True)
     thread.start()
     deadline = time.monotonic() + 60

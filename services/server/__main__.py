@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import logging
 import sys
@@ -11,6 +12,7 @@ import uvicorn
 from ..config import Settings
 from ..engine.allocator import restart_with_huge_pages
 from .app import create_app
+from .serving import raise_open_files_limit, server_config
 
 log = logging.getLogger(__name__)
 
@@ -26,15 +28,10 @@ def main() -> int:
         print("error: set SERVER_TOKENS to the API tokens the server accepts", file=sys.stderr)
         return 2
     warn_about_exposure(settings)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.server_host,
-        port=settings.server_port,
-        limit_concurrency=settings.max_connections,
-        proxy_headers=bool(settings.trusted_proxies),
-        forwarded_allow_ips=settings.trusted_proxies,
-        log_config=None,
-    )
+    raise_open_files_limit()
+    server = uvicorn.Server(server_config(create_app(settings), settings))
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the signal once stopped
+        server.run()
     return 0
 
 

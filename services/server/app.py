@@ -25,6 +25,7 @@ from .admission import Admission, QueueFullError
 from .auth import TokenCheck
 from .calls import declared_size, parse_call, read_body
 from .fetch import UrlFetcher
+from .inflight import RequestCap
 from .openapi import openapi_schema
 from .outputs import output, output_base
 from .records import RecordProcessor
@@ -89,7 +90,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Starlette
     return Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(Stopwatch)],
+        middleware=[Middleware(Stopwatch), Middleware(RequestCap, limit=settings.max_requests)],
         exception_handlers={
             CallError: _call_error,
             404: _not_found,

@@ -42,7 +42,7 @@ class Stopwatch:
 
 
 def status_response(
-    request: Request,
+    request: Request | None,
     code: int,
     description: str | None = None,
     headers: dict[str, str] | None = None,
@@ -53,7 +53,8 @@ def status_response(
         error_description=description,
         request_id=str(uuid.uuid4()),
     )
-    arrived: float = getattr(request.state, _ARRIVED, time.perf_counter())
+    now = time.perf_counter()
+    arrived: float = getattr(request.state, _ARRIVED, now) if request is not None else now
     statistics = {PROCESSING_TIME: time.perf_counter() - arrived}
     return JSONResponse(
         {"status": status.dump(), "statistics": statistics}, status_code=code, headers=headers
