@@ -51,7 +51,10 @@ class Settings(BaseSettings):
         144 * MiB, ge=1, description="request bodies held in memory at once, in bytes"
     )
     body_timeout_seconds: float = Field(
-        60.0, gt=0, description="time to receive a call's body once it is admitted"
+        10.0, gt=0, description="how far a body may fall behind MIN_UPLOAD_BYTES_PER_SECOND"
+    )
+    min_upload_bytes_per_second: int = Field(
+        256 * 1024, ge=1, description="the pace a call's body must keep once admitted"
     )
     max_requests: int = Field(64, ge=1, description="requests served at once (/health apart)")
     header_timeout_seconds: float = Field(

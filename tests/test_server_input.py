@@ -130,28 +130,45 @@ async def test_a_body_larger_than_allowed_is_refused_before_it_is_read(api_url: 
     assert b" 413 " in status_line
 
 
-async def test_a_body_that_trickles_in_gets_408(
+async def trickled(http: httpx.AsyncClient, url: str, parts: list[bytes], pause: float) -> Any:
+    async def trickle() -> AsyncIterator[bytes]:
+        for part in parts:
+            yield part
+            await asyncio.sleep(pause)
+
+    headers = {**AUTH, "Content-Length": str(sum(map(len, parts)))}
+    return await http.post(f"{url}/removebg/fast/removebg", content=trickle(), headers=headers)
+
+
+async def test_a_body_that_falls_behind_the_minimum_pace_gets_408(
     tmp_path: Path, models_dir: Path, http: httpx.AsyncClient
 ) -> None:
-    async def trickle() -> AsyncIterator[bytes]:
-        for _ in range(20):
-            yield b" "
-            await asyncio.sleep(0.1)
-
-    settings = server_settings(tmp_path, models_dir, body_timeout_seconds=0.5)
+    settings = server_settings(
+        tmp_path, models_dir, body_timeout_seconds=0.5, min_upload_bytes_per_second=1000
+    )
     with running(settings) as url:
-        headers = {**AUTH, "Content-Length": "20"}
-        response = await http.post(
-            f"{url}/removebg/fast/removebg", content=trickle(), headers=headers
-        )
+        response = await trickled(http, url, [b" "] * 20, pause=0.1)
         assert response.status_code == 408
-        assert response.json()["status"]["code"] == 408
+        assert "slower than" in response.json()["status"]["error_description"]
         assert await idle_queue(http, url) == {
             "pending": 0,
             "capacity": 17,
             "waiting": 0,
             "body_bytes": 0,
         }
+
+
+async def test_a_slow_body_that_keeps_the_pace_is_served(
+    tmp_path: Path, models_dir: Path, http: httpx.AsyncClient
+) -> None:
+    settings = server_settings(
+        tmp_path, models_dir, body_timeout_seconds=0.5, min_upload_bytes_per_second=1000
+    )
+    parts = [b'{"records": [{}]}'.ljust(500), b" " * 500, b" " * 500, b" " * 500]
+    with running(settings) as url:
+        response = await trickled(http, url, parts, pause=0.4)  # 1.2 s in all, at pace
+    assert response.status_code == 200
+    assert response.json()["records"][0]["_status"]["code"] == 400
 
 
 async def test_calls_beyond_the_queue_wait_their_turn_and_all_succeed(

@@ -5,10 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import TypeVar
 
 import httpx
 from starlette.applications import Starlette
@@ -33,7 +32,6 @@ from .responses import CallError, Stopwatch, status_response
 from .store import LocalStore, OutputStore
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 
 @dataclass
@@ -110,7 +108,12 @@ async def remove(request: Request) -> Response:
     size = declared_size(request, settings.max_body_bytes)
     try:
         async with server.admission.enter(size) as ticket:
-            body = await _within(settings.body_timeout_seconds, read_body(request, size))
+            body = await read_body(
+                request,
+                size,
+                grace=settings.body_timeout_seconds,
+                rate=settings.min_upload_bytes_per_second,
+            )
             call = parse_call(body, max_records=settings.max_records)
             await ticket.grow(len(call.records))
             base_url = output_base(request, settings)
@@ -143,14 +146,6 @@ def _model(name: str) -> Model:
         if model == name:
             return model
     raise CallError(404, f"unknown model {name!r}; use one of: {', '.join(MODELS)}")
-
-
-async def _within(seconds: float, reading: Awaitable[T]) -> T:
-    try:
-        async with asyncio.timeout(seconds):
-            return await reading
-    except TimeoutError:
-        raise CallError(408, f"the request body did not arrive within {seconds:g} s") from None
 
 
 async def _sweep(store: OutputStore, interval: float) -> None:

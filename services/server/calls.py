@@ -6,6 +6,7 @@ The call's own fields are checked here, as a whole; each record is checked on it
 
 from __future__ import annotations
 
+import asyncio
 import math
 from typing import Any
 
@@ -37,15 +38,23 @@ def declared_size(request: Request, limit: int) -> int:
     return int(declared)
 
 
-async def read_body(request: Request, size: int) -> bytearray:
-    """The body, into one buffer of its declared `size` (HTTP framing holds it to that)."""
+async def read_body(request: Request, size: int, *, grace: float, rate: float) -> bytearray:
+    """The body, into one buffer of its declared `size` (HTTP framing holds it to that).
+
+    It must keep coming at `rate` bytes a second, and may fall `grace` seconds behind.
+    """
     body = bytearray(size)
     view = memoryview(body)
     at = 0
+    started = asyncio.get_running_loop().time()
     try:
-        async for chunk in request.stream():
-            view[at : at + len(chunk)] = chunk
-            at += len(chunk)
+        async with asyncio.timeout(started + grace) as deadline:
+            async for chunk in request.stream():
+                view[at : at + len(chunk)] = chunk
+                at += len(chunk)
+                deadline.reschedule(started + grace + at / rate)
+    except TimeoutError:
+        raise CallError(408, f"the body arrived slower than {rate / 1024:g} KiB/s") from None
     except ClientDisconnect:
         raise CallError(400, "the client closed the connection before the body ended") from None
     finally:
