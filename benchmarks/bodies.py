@@ -38,9 +38,13 @@ async def flood(url: str, body: bytes, clients: int, calls: int) -> tuple[Counte
 
         async def caller() -> None:
             for _ in range(calls):
-                response = await http.post(
-                    f"{url}/removebg/fast/removebg", content=body, headers=HEADERS
-                )
+                try:
+                    response = await http.post(
+                        f"{url}/removebg/fast/removebg", content=body, headers=HEADERS
+                    )
+                except httpx.TransportError as exc:
+                    codes[type(exc).__name__] += 1
+                    continue
                 record = response.json().get("records", [{}])[0].get("_status", {})
                 codes[f"{response.status_code}/{record.get('code', '-')}"] += 1
 

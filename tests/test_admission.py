@@ -155,3 +155,26 @@ async def test_the_expected_wait_follows_the_measured_drain_rate() -> None:
     assert admission.expected_wait() == pytest.approx(0.5, rel=0.05)
     release.set()
     await first
+
+
+async def test_the_pace_is_measured_from_records_leaving_a_busy_line() -> None:
+    now = [0.0]
+    admission = Admission(
+        workers=1, queue_size=0, body_budget=1000, max_wait=60, clock=lambda: now[0]
+    )
+    releases = [asyncio.Event() for _ in range(22)]
+    order: list[str] = []
+    tasks = [
+        asyncio.create_task(hold(admission, 1, 1, order, str(i), release))
+        for i, release in enumerate(releases)
+    ]
+    await settle()
+    for release in releases[:20]:
+        now[0] += 0.25  # each record leaves a quarter of a second after the one before
+        release.set()
+        await settle()
+    # one running and one waiting ahead of a newcomer, in a line of one: two records to go
+    assert admission.expected_wait() == pytest.approx(2 * 0.25, rel=0.1)
+    for release in releases[20:]:
+        release.set()
+    await asyncio.gather(*tasks)

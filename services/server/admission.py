@@ -68,7 +68,8 @@ class Admission:
         self.held = 0  # body bytes admitted
         self._line: deque[_Waiter] = deque()
         self._clock = clock
-        self._seconds_per_record = 1.0  # per worker; a running estimate of the drain rate
+        self._seconds_per_record = 1.0  # a running estimate of the line's pace
+        self._busy_since: float | None = None  # when a record last left while calls waited
         self._records_per_call = 1.0
         self._booked = 0.0  # when the last refused call was told to come back, plus its share
 
@@ -107,8 +108,9 @@ class Admission:
             raise
 
     def observe(self, seconds: float) -> None:
-        """Record how long the engine took for one record."""
-        self._seconds_per_record = 0.8 * self._seconds_per_record + 0.2 * seconds
+        """Record how long the engine took for one record: the pace until the line is busy."""
+        if self._busy_since is None:
+            self._blend(seconds / self.workers)
 
     def seen_call(self, records: int) -> None:
         self._records_per_call = 0.9 * self._records_per_call + 0.1 * records
@@ -119,12 +121,12 @@ class Admission:
         ahead: float = self.pending + sum(w.records for w in self._line)
         ahead += unparsed * max(0.0, self._records_per_call - 1)
         excess = ahead + 1 - self.capacity
-        return max(0.0, excess) * self._seconds_per_record / self.workers
+        return max(0.0, excess) * self._seconds_per_record
 
     def _book(self, wait: float) -> int:
         now = self._clock()
         back = max(now + wait - self.max_wait, self._booked)
-        self._booked = back + self._records_per_call * self._seconds_per_record / self.workers
+        self._booked = back + self._records_per_call * self._seconds_per_record
         return max(1, math.ceil(back - now))
 
     def _fits(self, body: int, records: int) -> bool:
@@ -137,7 +139,19 @@ class Admission:
     def _give(self, body: int, records: int) -> None:
         self.pending -= records
         self.held -= body
+        if records:
+            self._note_drain(records)
         self._wake()
+
+    def _note_drain(self, records: int) -> None:
+        """While calls wait, the time between records leaving is the line's real pace."""
+        now = self._clock()
+        if self._busy_since is not None:
+            self._blend((now - self._busy_since) / records)
+        self._busy_since = now if self._line else None
+
+    def _blend(self, seconds_per_record: float) -> None:
+        self._seconds_per_record = 0.8 * self._seconds_per_record + 0.2 * seconds_per_record
 
     def _wake(self) -> None:
         while self._line and self._fits(self._line[0].body, self._line[0].records):

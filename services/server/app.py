@@ -114,7 +114,7 @@ async def remove(request: Request) -> Response:
                 grace=settings.body_timeout_seconds,
                 rate=settings.min_upload_bytes_per_second,
             )
-            call = parse_call(body, max_records=settings.max_records)
+            call = await asyncio.to_thread(parse_call, body, max_records=settings.max_records)
             await ticket.grow(len(call.records))
             base_url = output_base(request, settings)
             answer = await server.processor.answer(call, model, base_url)
