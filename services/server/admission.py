@@ -3,7 +3,7 @@
 A call holds its body's bytes and its records from admission to its answer. It is admitted
 when both fit; until then it waits its turn, without its body being read. A call that would
 wait longer than `max_wait` is refused at once, and told when to come back: refused calls are
-spread over the line's measured drain rate, so they don't all return at the same moment.
+spread over the line's measured drain rate, and one that comes back when told takes its place.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+
+BOOKING_GRACE = 2.0  # seconds a refused call's place is kept after its Retry-After
 
 
 class QueueFullError(Exception):
@@ -72,6 +74,7 @@ class Admission:
         self._busy_since: float | None = None  # when a record last left while calls waited
         self._records_per_call = 1.0
         self._booked = 0.0  # when the last refused call was told to come back, plus its share
+        self._bookings: deque[float] = deque()  # when refused calls were told to come back
 
     @property
     def waiting(self) -> int:
@@ -80,9 +83,10 @@ class Admission:
     @asynccontextmanager
     async def enter(self, body: int) -> AsyncIterator[Ticket]:
         """Wait for the call's turn (or refuse it now), and free what it held when done."""
-        wait = self.expected_wait()
-        if wait > self.max_wait:
-            raise QueueFullError(self._book(wait))
+        if not self._redeem():
+            wait = self.expected_wait()
+            if wait > self.max_wait:
+                raise QueueFullError(self._book(wait))
         await self.take(body, 1, parsed=False)
         ticket = Ticket(self, body)
         try:
@@ -116,18 +120,36 @@ class Admission:
         self._records_per_call = 0.9 * self._records_per_call + 0.1 * records
 
     def expected_wait(self) -> float:
-        """Seconds a call arriving now would wait for its turn."""
+        """Seconds a call arriving now would wait for its turn, behind those told to return."""
         unparsed = sum(1 for w in self._line if not w.parsed)
         ahead: float = self.pending + sum(w.records for w in self._line)
         ahead += unparsed * max(0.0, self._records_per_call - 1)
+        ahead += len(self._bookings) * self._records_per_call
         excess = ahead + 1 - self.capacity
         return max(0.0, excess) * self._seconds_per_record
 
     def _book(self, wait: float) -> int:
+        """Tell a refused call when its turn will come, after those told before it."""
         now = self._clock()
         back = max(now + wait - self.max_wait, self._booked)
         self._booked = back + self._records_per_call * self._seconds_per_record
+        self._bookings.append(back)
         return max(1, math.ceil(back - now))
+
+    def _redeem(self) -> bool:
+        """A call arriving when a refused one was told to return takes that one's place.
+
+        Calls can't be told apart, but one that obeys Retry-After comes at its time, before
+        a newcomer is likely to; a place not taken within a grace period is given up.
+        """
+        now = self._clock()
+        grace = max(BOOKING_GRACE, 2 * self._records_per_call * self._seconds_per_record)
+        while self._bookings and self._bookings[0] + grace < now:
+            self._bookings.popleft()
+        if self._bookings and self._bookings[0] <= now:
+            self._bookings.popleft()
+            return True
+        return False
 
     def _fits(self, body: int, records: int) -> bool:
         return self.pending + records <= self.capacity and self.held + body <= self.body_budget
