@@ -33,8 +33,9 @@ async def hold(
     order: list[str],
     name: str,
     release: asyncio.Event,
+    client: str | None = None,
 ) -> None:
-    async with admission.enter(body) as ticket:
+    async with admission.enter(body, client=client) as ticket:
         await ticket.grow(records)
         order.append(name)
         await release.wait()
@@ -190,15 +191,18 @@ async def test_a_refused_call_that_returns_when_told_takes_its_place() -> None:
     first = asyncio.create_task(hold(admission, 1, 1, [], "first", release))
     await settle()
     with pytest.raises(QueueFullError) as caught:
-        async with admission.enter(1):
+        async with admission.enter(1, client="a"):
             pass
     now[0] += 0.5  # a newcomer, before the refused call's time: behind it, so refused too
     with pytest.raises(QueueFullError):
-        async with admission.enter(1):
+        async with admission.enter(1, client="b"):
             pass
     now[0] = caught.value.retry_after  # the refused call comes back when told
+    with pytest.raises(QueueFullError):  # a newcomer at that moment can't take its place
+        async with admission.enter(1, client="c"):
+            pass
     order: list[str] = []
-    returning = asyncio.create_task(hold(admission, 1, 1, order, "returning", release))
+    returning = asyncio.create_task(hold(admission, 1, 1, order, "returning", release, client="a"))
     await settle()
     assert admission.waiting == 1  # in line, although the queue is full and max_wait is 0
     release.set()
@@ -215,7 +219,7 @@ async def test_a_place_not_taken_in_time_is_given_up() -> None:
     first = asyncio.create_task(hold(admission, 1, 1, [], "first", release))
     await settle()
     with pytest.raises(QueueFullError) as caught:
-        async with admission.enter(1):
+        async with admission.enter(1, client="a"):
             pass
     now[0] = caught.value.retry_after + 60  # it never came back
     with pytest.raises(QueueFullError) as later:
@@ -224,3 +228,22 @@ async def test_a_place_not_taken_in_time_is_given_up() -> None:
     assert later.value.retry_after == 1  # nobody is ahead of this one now
     release.set()
     await first
+
+
+async def test_a_caller_on_a_new_connection_takes_an_overdue_place() -> None:
+    now = [0.0]
+    admission = Admission(
+        workers=1, queue_size=0, body_budget=1000, max_wait=0, clock=lambda: now[0]
+    )
+    release = asyncio.Event()
+    first = asyncio.create_task(hold(admission, 1, 1, [], "first", release))
+    await settle()
+    with pytest.raises(QueueFullError) as caught:
+        async with admission.enter(1, client="old connection"):
+            pass
+    now[0] = caught.value.retry_after + 1.5  # back late, from another connection
+    returning = asyncio.create_task(hold(admission, 1, 1, [], "back", release, client="new"))
+    await settle()
+    assert admission.waiting == 1
+    release.set()
+    await asyncio.gather(first, returning)

@@ -9,14 +9,25 @@ spread over the line's measured drain rate, and one that comes back when told ta
 from __future__ import annotations
 
 import asyncio
+import bisect
 import math
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Hashable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 BOOKING_GRACE = 2.0  # seconds a refused call's place is kept after its Retry-After
+
+
+@dataclass(frozen=True)
+class _Booking:
+    due: float
+    client: Hashable
+
+
+def _due(booking: _Booking) -> float:
+    return booking.due
 
 
 class QueueFullError(Exception):
@@ -74,19 +85,22 @@ class Admission:
         self._busy_since: float | None = None  # when a record last left while calls waited
         self._records_per_call = 1.0
         self._booked = 0.0  # when the last refused call was told to come back, plus its share
-        self._bookings: deque[float] = deque()  # when refused calls were told to come back
+        self._bookings: list[_Booking] = []  # refused calls told to come back, soonest first
 
     @property
     def waiting(self) -> int:
         return len(self._line)
 
     @asynccontextmanager
-    async def enter(self, body: int) -> AsyncIterator[Ticket]:
-        """Wait for the call's turn (or refuse it now), and free what it held when done."""
-        if not self._redeem():
+    async def enter(self, body: int, *, client: Hashable = None) -> AsyncIterator[Ticket]:
+        """Wait for the call's turn (or refuse it now), and free what it held when done.
+
+        `client` names the caller where it can (its connection), to find its own booking.
+        """
+        if not self._redeem(client):
             wait = self.expected_wait()
             if wait > self.max_wait:
-                raise QueueFullError(self._book(wait))
+                raise QueueFullError(self._book(wait, client))
         await self.take(body, 1, parsed=False)
         ticket = Ticket(self, body)
         try:
@@ -128,28 +142,33 @@ class Admission:
         excess = ahead + 1 - self.capacity
         return max(0.0, excess) * self._seconds_per_record
 
-    def _book(self, wait: float) -> int:
+    def _book(self, wait: float, client: Hashable) -> int:
         """Tell a refused call when its turn will come, after those told before it."""
         now = self._clock()
         back = max(now + wait - self.max_wait, self._booked)
         self._booked = back + self._records_per_call * self._seconds_per_record
-        self._bookings.append(back)
-        return max(1, math.ceil(back - now))
+        retry_after = max(1, math.ceil(back - now))
+        # whole seconds: when it will really come back
+        bisect.insort(self._bookings, _Booking(now + retry_after, client), key=_due)
+        return retry_after
 
-    def _redeem(self) -> bool:
+    def _redeem(self, client: Hashable) -> bool:
         """A call arriving when a refused one was told to return takes that one's place.
 
-        Calls can't be told apart, but one that obeys Retry-After comes at its time, before
-        a newcomer is likely to; a place not taken within a grace period is given up.
+        Its own booking if it has one (same connection), else the oldest one overdue by a
+        second: a refused caller that opened a new connection can't be told apart. Places
+        not taken within a grace period are given up.
         """
         now = self._clock()
         grace = max(BOOKING_GRACE, 2 * self._records_per_call * self._seconds_per_record)
-        while self._bookings and self._bookings[0] + grace < now:
-            self._bookings.popleft()
-        if self._bookings and self._bookings[0] <= now:
-            self._bookings.popleft()
-            return True
-        return False
+        self._bookings = [b for b in self._bookings if b.due + grace >= now]
+        due = [b for b in self._bookings if b.due <= now]
+        mine = [b for b in due if client is not None and b.client == client]
+        taken = mine[0] if mine else next((b for b in due if b.due + 1 <= now), None)
+        if taken is None:
+            return False
+        self._bookings.remove(taken)
+        return True
 
     def _fits(self, body: int, records: int) -> bool:
         return self.pending + records <= self.capacity and self.held + body <= self.body_budget
