@@ -230,7 +230,7 @@ async def test_a_place_not_taken_in_time_is_given_up() -> None:
     await first
 
 
-async def test_a_caller_on_a_new_connection_takes_an_overdue_place() -> None:
+async def test_a_caller_from_another_address_takes_an_overdue_place() -> None:
     now = [0.0]
     admission = Admission(
         workers=1, queue_size=0, body_budget=1000, max_wait=0, clock=lambda: now[0]
@@ -239,9 +239,9 @@ async def test_a_caller_on_a_new_connection_takes_an_overdue_place() -> None:
     first = asyncio.create_task(hold(admission, 1, 1, [], "first", release))
     await settle()
     with pytest.raises(QueueFullError) as caught:
-        async with admission.enter(1, client="old connection"):
+        async with admission.enter(1, client="10.0.0.1"):
             pass
-    now[0] = caught.value.retry_after + 1.5  # back late, from another connection
+    now[0] = caught.value.retry_after + 1.5  # back late, from another address
     returning = asyncio.create_task(hold(admission, 1, 1, [], "back", release, client="new"))
     await settle()
     assert admission.waiting == 1

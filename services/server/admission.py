@@ -95,7 +95,7 @@ class Admission:
     async def enter(self, body: int, *, client: Hashable = None) -> AsyncIterator[Ticket]:
         """Wait for the call's turn (or refuse it now), and free what it held when done.
 
-        `client` names the caller where it can (its connection), to find its own booking.
+        `client` names the caller where it can (its address), to find its own booking.
         """
         if not self._redeem(client):
             wait = self.expected_wait()
@@ -155,9 +155,9 @@ class Admission:
     def _redeem(self, client: Hashable) -> bool:
         """A call arriving when a refused one was told to return takes that one's place.
 
-        Its own booking if it has one (same connection), else the oldest one overdue by a
-        second: a refused caller that opened a new connection can't be told apart. Places
-        not taken within a grace period are given up.
+        Its own booking if it has one (same address), else the oldest one overdue by a
+        second: a refused caller whose address changed can't be told apart. Places not
+        taken within a grace period are given up.
         """
         now = self._clock()
         grace = max(BOOKING_GRACE, 2 * self._records_per_call * self._seconds_per_record)

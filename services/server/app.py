@@ -107,7 +107,7 @@ async def remove(request: Request) -> Response:
         raise CallError(401, "a valid 'Authorization: Token <token>' header is required")
     size = declared_size(request, settings.max_body_bytes)
     try:
-        caller = (request.client.host, request.client.port) if request.client else None
+        caller = request.client.host if request.client else None
         async with server.admission.enter(size, client=caller) as ticket:
             body = await read_body(
                 request,
