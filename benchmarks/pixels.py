@@ -1,10 +1,12 @@
 """Peak memory and seconds of one record at sizes up to the pixel limit, each in a fresh process.
 
 .venv/bin/python benchmarks/pixels.py [--sizes 4000x3000,...] [--models fast,precise]
-    [--kinds png,jpeg] [--options default,mask+white] [--markdown]
+    [--kinds png,jpeg] [--options default,mask+white] [--cold] [--markdown]
 
 Each case runs in its own interpreter: the engine is loaded and warmed up on a small photo
-with the same options, then one record goes through `Engine.remove`, as the server runs it.
+with the same options (with --cold, only loaded: the record's figure then also holds the
+memory ONNX Runtime's first run takes and glibc keeps for the next ones), then one record goes
+through `Engine.remove`, as the server runs it.
 "Peak" is the process's peak RSS during that record (VmHWM, reset through
 /proc/self/clear_refs) minus its RSS just before: what one more record at once costs.
 """
@@ -75,13 +77,14 @@ def status_mb(field: str) -> float:
     return int(found.group(1)) / 1024
 
 
-async def one_record(path: str, model: str, options: str) -> Report:
+async def one_record(path: str, model: str, options: str, warm: str) -> Report:
     """Warm the engine up, then measure one record of the image at `path`."""
     engine = make_engine()
     try:
         await engine.warm_up(model)
-        warm = (SAMPLES_DIR / "chelsea.jpg").read_bytes()
-        await engine.remove(warm, model=model, options=OPTIONS[options])
+        if warm == "warm":
+            small = (SAMPLES_DIR / "chelsea.jpg").read_bytes()
+            await engine.remove(small, model=model, options=OPTIONS[options])
         with open(path, "rb") as file:  # noqa: ASYNC230 - before the measured record
             data = file.read()
         gc.collect()
@@ -97,10 +100,18 @@ async def one_record(path: str, model: str, options: str) -> Report:
         engine.close()
 
 
-def measure(path: Path, model: str, options: str) -> Report:
+def measure(path: Path, model: str, options: str, warm: str) -> Report:
     """Run one case in a fresh interpreter and read its report."""
     done = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--child", str(path), model, options],
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--child",
+            str(path),
+            model,
+            options,
+            warm,
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -116,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models", default=",".join(MODELS), help="comma-separated")
     parser.add_argument("--options", default=",".join(OPTIONS), help="default, mask+white")
     parser.add_argument("--markdown", action="store_true", help="print a markdown table")
-    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--cold", action="store_true", help="no warm-up record")
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(asyncio.run(one_record(*args.child))))
@@ -131,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
                 path.write_bytes(data)
                 for model in args.models.split(","):
                     for options in args.options.split(","):
-                        report = measure(path, model, options)
+                        report = measure(path, model, options, "cold" if args.cold else "warm")
                         rows.append(_row(kind, width, height, len(data), model, options, report))
                         print(" ".join(rows[-1]), file=sys.stderr, flush=True)
                 path.unlink()
