@@ -83,7 +83,7 @@ class Pipeline:
                 decoded.rgb, alpha, side=spec.matting_side, workers=self._workers, in_place=True
             )
             alpha8 = to_uint8(alpha)
-            del decoded, alpha  # 4 bytes a pixel, and the input's alpha, not needed to encode
+            del decoded, alpha  # the float alpha (4 bytes a pixel) and the input: not needed now
         with stage("encode"):
             cutout = _encode(foreground, alpha8, spec, options, self._workers)
         cutout.timings = timings
