@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 
 import cv2
 import numpy as np
@@ -163,3 +165,54 @@ def test_sixteen_bit_colour_is_read(ext: str) -> None:
     assert ok
     decoded = decode(buffer.tobytes(), LIMITS)
     assert decoded.rgb[0, 0].tolist() == [255, 0, 0]
+
+
+def png_with_broken_pixels(width: int, height: int) -> bytes:
+    """A PNG with a valid header and pixel data that fails to decode."""
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    chunks = [(b"IHDR", header), (b"IDAT", b"\x78\x01" + b"\xff" * 64), (b"IEND", b"")]
+    return b"\x89PNG\r\n\x1a\n" + b"".join(
+        struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        for kind, data in chunks
+    )
+
+
+def test_an_image_one_row_over_the_pixel_limit_is_refused_before_its_pixels_are_decoded() -> None:
+    limits = Limits(max_bytes=8 << 20, max_pixels=1_000_000)
+    with pytest.raises(ImageTooLargeError, match="1000×1001 pixels, the limit is 1 megapixels"):
+        decode(png_with_broken_pixels(1000, 1001), limits)
+    with pytest.raises(CorruptImageError):  # at the limit, its pixels are decoded and fail
+        decode(png_with_broken_pixels(1000, 1000), limits)
+
+
+def test_the_default_pixel_limit_lets_a_48_megapixel_photo_through() -> None:
+    with pytest.raises(CorruptImageError):  # decoded, so not refused for its size
+        decode(png_with_broken_pixels(8000, 6000), Limits())
+    with pytest.raises(ImageTooLargeError):
+        decode(png_with_broken_pixels(8200, 6200), Limits())
+
+
+@pytest.mark.parametrize(
+    ("mode", "transparent"),
+    [("RGB", False), ("L", False), ("1", False), ("P", False), ("I;16", False)]
+    + [("RGBA", True), ("LA", True), ("P", True)],
+)
+def test_pixels_copied_stripe_by_stripe_match_pillows_whole_conversion(
+    mode: str, transparent: bool
+) -> None:
+    rng = np.random.default_rng(7)
+    rgba = rng.integers(0, 256, (1100, 1003, 4), np.uint8)  # 1.1 MP: more than one stripe
+    rgba[..., 3] = np.where(rgba[..., 3] > 128, 255, rgba[..., 3])
+    source = Image.fromarray(rgba) if transparent else Image.fromarray(rgba[..., :3].copy())
+    image = source.convert("L" if mode == "I;16" else mode)
+    data = encode(image.convert(mode) if mode == "I;16" else image, "PNG")
+    decoded = decode(data, Limits(max_bytes=16 << 20, max_pixels=2_000_000))
+    if transparent:
+        expected = np.asarray(image.convert("RGBA"))
+        assert decoded.alpha is not None
+        assert np.array_equal(decoded.alpha, expected[..., 3])
+    else:
+        expected = np.asarray(image.convert("RGB"))
+        assert decoded.alpha is None
+    assert np.array_equal(decoded.rgb, expected[..., :3])
+    assert decoded.rgb.flags.writeable  # the pipeline corrects edge colours in place

@@ -18,6 +18,7 @@ from services.engine import (
     NotAnImageError,
     Options,
     UnknownModelError,
+    encoder,
 )
 from services.engine.registry import FAST
 from services.engine.sources import LocalFileSource
@@ -182,3 +183,21 @@ async def test_each_model_estimates_edge_colours_at_its_own_working_size(
     assert np.array_equal(first[..., 3], second[..., 3])  # the same alpha
     assert not np.array_equal(first[..., :3], second[..., :3])  # other edge colours
     assert small[0].image == small[1].image
+
+
+async def test_a_large_cutout_its_mask_and_white_background_agree_pixel_for_pixel(
+    engine: Engine,
+) -> None:
+    """Each output is made in stripes of its own: they must still describe one picture."""
+    photo = opened(sample("astronaut.jpg")).resize((2300, 1700)).convert("RGBA")  # 3.9 MP
+    photo.putalpha(Image.linear_gradient("L").rotate(90).resize(photo.size))  # input alpha
+    options = Options(binary_mask=True, white_background=True, image_quality=90)
+    cutout = await engine.remove(encode(photo, "PNG"), model="fast", options=options)
+    assert cutout.mask is not None
+    assert cutout.white is not None
+    rgba = np.asarray(opened(cutout.image))
+    assert rgba.shape == (1700, 2300, 4)
+    alpha = np.ascontiguousarray(rgba[..., 3])
+    assert 0 < alpha.mean() < 250
+    assert cutout.mask == encoder.jpeg(alpha, quality=90)
+    assert cutout.white == encoder.jpeg(encoder.on_white(rgba[..., :3], alpha), quality=90)

@@ -3,6 +3,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from services.engine import matting
 from services.engine.encoder import on_white
 from services.engine.matting import estimate_foreground, fuse, normalise, upsample
 from services.engine.pipeline import preprocess, square
@@ -136,3 +137,24 @@ def test_the_model_input_is_normalised_per_channel(model: str) -> None:
     for channel, value in enumerate((10, 128, 250)):
         expected = (value / 255 - spec.mean[channel]) / spec.std[channel]
         np.testing.assert_allclose(tensor[0, channel], expected, atol=1e-5)
+
+
+def test_foreground_estimate_in_parts_and_in_place_matches_one_part_on_a_copy(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = np.random.default_rng(4)
+    image = rng.integers(0, 256, (700, 900, 3), np.uint8)
+    alpha = np.clip(rng.normal(0.5, 0.3, (700, 900)), 0, 1).astype(np.float32)
+    parts = estimate_foreground(image, alpha)  # 600 000 soft pixels: three parts
+    assert (alpha > 0.02).sum() > 2 * matting.PART_POINTS
+    monkeypatch.setattr(matting, "PART_POINTS", 1 << 30)
+    whole = estimate_foreground(image, alpha)
+    assert np.array_equal(parts, whole)
+    corrected = image.copy()
+    workers = Workers(2)
+    try:
+        out = estimate_foreground(corrected, alpha, workers=workers, in_place=True)
+    finally:
+        workers.close()
+    assert out is corrected
+    assert np.array_equal(corrected, whole)

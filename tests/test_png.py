@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import io
+import struct
 import zlib
 
 import numpy as np
@@ -50,3 +51,22 @@ def test_adler32_of_parts_combines_to_the_whole(sizes: tuple[int, int]) -> None:
     first, second = (rng.integers(0, 256, n, dtype=np.uint8).tobytes() for n in sizes)
     combined = png.adler32_combine(zlib.adler32(first), zlib.adler32(second), len(second))
     assert combined == zlib.adler32(first + second)
+
+
+def test_every_chunk_carries_its_length_and_crc() -> None:
+    pixels = np.random.default_rng(2).integers(0, 256, (300, 400, 3), dtype=np.uint8)
+    workers = Workers(2)
+    try:
+        data = png.encode(pixels, workers=workers)
+    finally:
+        workers.close()
+    at, kinds = 8, []
+    while at < len(data):
+        (size,) = struct.unpack(">I", data[at : at + 4])
+        kind, body = data[at + 4 : at + 8], data[at + 8 : at + 8 + size]
+        (crc,) = struct.unpack(">I", data[at + 8 + size : at + 12 + size])
+        assert crc == zlib.crc32(kind + body), kind
+        kinds.append(kind)
+        at += 12 + size
+    assert kinds == [b"IHDR", b"IDAT", b"IEND"]
+    assert zlib.decompress(data[41:-16])  # the IDAT's data is one whole zlib stream

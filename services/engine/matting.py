@@ -13,6 +13,7 @@ EPS = 1e-5
 # Pixels with alpha outside 0.01..0.99 keep their colour: it moves a composite by under three
 # levels there, and skipping them spares a third of the work on a typical photo.
 SOFT = (3, 252)  # that band in stored 8-bit alpha
+PART_POINTS = 1 << 18  # soft pixels one worker corrects at once: about 30 MB of temporaries
 
 
 def normalise(prediction: np.ndarray) -> np.ndarray:
@@ -50,7 +51,12 @@ def upsample(alpha: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 
 def estimate_foreground(
-    rgb: np.ndarray, alpha: np.ndarray, *, side: int = WORK_SIDE, workers: Workers = INLINE
+    rgb: np.ndarray,
+    alpha: np.ndarray,
+    *,
+    side: int = WORK_SIDE,
+    workers: Workers = INLINE,
+    in_place: bool = False,
 ) -> np.ndarray:
     """Foreground colour where alpha is soft, so edges carry no tint of the old background.
 
@@ -58,7 +64,7 @@ def estimate_foreground(
     background estimates, a wide pass then a narrow one. The blurred estimates are smooth, so
     they are computed at most `side` pixels wide and sampled at the soft pixels only; the
     final correction uses the full-resolution colours. `workers` share the blurs and the soft
-    pixels between them.
+    pixels between them. `in_place` corrects `rgb` itself rather than a copy.
     """
     height, width = alpha.shape
     points = cv2.findNonZero(cv2.inRange(to_uint8(alpha), *SOFT))
@@ -73,7 +79,7 @@ def estimate_foreground(
     blurred = _blurred(image, None, a, WIDE, workers)
     fg = _correct(image, a, *blurred)
     blurred = _blurred(fg, blurred[1], a, NARROW, workers)
-    out = rgb.copy()
+    out = rgb if in_place else rgb.copy()
 
     def refine(xy: np.ndarray) -> None:
         """Correct the full-resolution colours of these soft pixels, in place in `out`."""
@@ -85,7 +91,9 @@ def estimate_foreground(
         fg_soft = _correct(pixels, a, at[0], at[1])
         _as_texels(out)[soft] = _as_texels((fg_soft * 255.0 + 0.5).astype(np.uint8))
 
-    workers.map(refine, np.array_split(points.reshape(-1, 2), workers.count))
+    # Each part reads its own pixels before it writes them, so `out` may be `rgb` itself.
+    parts = max(workers.count, -(-len(points) // PART_POINTS))
+    workers.map(refine, np.array_split(points.reshape(-1, 2), parts))
     return out
 
 

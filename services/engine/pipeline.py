@@ -18,6 +18,7 @@ from .errors import ModelUnavailableError
 from .matting import estimate_foreground, fuse, normalise, to_uint8, upsample
 from .registry import ModelSpec, Shrink
 from .sessions import Sessions
+from .stripes import stripes
 from .workers import Workers
 
 ImageFormat = Literal["png", "jpg", "webp"]
@@ -77,15 +78,22 @@ class Pipeline:
                 predictions[0] = fuse(*predictions)
             alpha = upsample(predictions[0], decoded.size)
             if decoded.alpha is not None:
-                alpha *= decoded.alpha.astype(np.float32) * (1.0 / 255.0)
+                _times_alpha(alpha, decoded.alpha)
             foreground = estimate_foreground(
-                decoded.rgb, alpha, side=spec.matting_side, workers=self._workers
+                decoded.rgb, alpha, side=spec.matting_side, workers=self._workers, in_place=True
             )
             alpha8 = to_uint8(alpha)
+            del decoded, alpha  # the float alpha (4 bytes a pixel) and the input: not needed now
         with stage("encode"):
             cutout = _encode(foreground, alpha8, spec, options, self._workers)
         cutout.timings = timings
         return cutout
+
+
+def _times_alpha(alpha: np.ndarray, alpha8: np.ndarray) -> None:
+    """alpha *= alpha8 / 255, in place and stripe by stripe: no whole-image float copy."""
+    for rows in stripes(*alpha.shape):
+        alpha[rows] *= alpha8[rows].astype(np.float32) * (1.0 / 255.0)
 
 
 def _fit(spec: ModelSpec, session: ort.InferenceSession) -> ModelSpec:
@@ -139,7 +147,7 @@ def _encode(
     quality = options.image_quality
     white = None
     if fmt == "jpg" or options.white_background:
-        white = encoder.jpeg(encoder.on_white(fg, alpha), quality=quality)
+        white = encoder.white_jpeg(fg, alpha, quality=quality, workers=workers)
     image = white if white is not None and fmt == "jpg" else None
     height, width = alpha.shape
     return Cutout(

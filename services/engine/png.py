@@ -22,9 +22,13 @@ PARTS_PER_WORKER = 4  # so that a worker with easy parts takes on more of them
 ZLIB_HEADER = b"\x78\x01"  # deflate, 32 KiB window, fastest-level hint
 
 
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    crc = isal_zlib.crc32(data, isal_zlib.crc32(kind))
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
+def _chunk(kind: bytes, *data: bytes) -> list[bytes]:
+    """A chunk as pieces, to be joined once: its data may be many megabytes in parts."""
+    crc = isal_zlib.crc32(kind)
+    for piece in data:
+        crc = isal_zlib.crc32(piece, crc)
+    size = sum(len(piece) for piece in data)
+    return [struct.pack(">I", size), kind, *data, struct.pack(">I", crc)]
 
 
 def encode(pixels: np.ndarray, *, workers: Workers = INLINE) -> bytes:
@@ -38,15 +42,15 @@ def encode(pixels: np.ndarray, *, workers: Workers = INLINE) -> bytes:
     return b"".join(
         [
             b"\x89PNG\r\n\x1a\n",
-            _chunk(b"IHDR", header),
-            _chunk(b"IDAT", _deflate(rows, workers)),
-            _chunk(b"IEND", b""),
+            *_chunk(b"IHDR", header),
+            *_chunk(b"IDAT", *_deflate(rows, workers)),
+            *_chunk(b"IEND"),
         ]
     )
 
 
-def _deflate(rows: np.ndarray, workers: Workers) -> bytes:
-    """A zlib stream of the Up-filtered rows, filtered and deflated in parts by `workers`.
+def _deflate(rows: np.ndarray, workers: Workers) -> list[bytes]:
+    """A zlib stream, in pieces, of the Up-filtered rows, filtered and deflated in parts.
 
     Each part but the last ends on a byte boundary with a sync flush, so the parts join into
     one stream; their Adler-32 checksums are combined.
@@ -77,8 +81,7 @@ def _deflate(rows: np.ndarray, workers: Workers) -> bytes:
     adler = done[0][1]
     for _, checksum, size in done[1:]:
         adler = adler32_combine(adler, checksum, size)
-    body = b"".join(deflated for deflated, _, _ in done)
-    return ZLIB_HEADER + body + struct.pack(">I", adler)
+    return [ZLIB_HEADER, *(deflated for deflated, _, _ in done), struct.pack(">I", adler)]
 
 
 def adler32_combine(first: int, second: int, second_size: int) -> int:
