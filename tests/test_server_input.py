@@ -66,6 +66,19 @@ async def test_a_record_key_that_clashes_with_the_answer_fails_alone(
 
 
 @pytest.mark.parametrize(
+    "url", ["http://[::1", "http://a:80:80/", "http://0177.0.0.1/", "http://" + "a" * 64 + ".com/"]
+)
+async def test_a_malformed_url_in_a_ten_record_call_fails_alone_and_leaves_no_work(
+    http: httpx.AsyncClient, api_url: str, url: str
+) -> None:
+    records = [dict(GOOD) for _ in range(9)] + [{"_url": url}]
+    answer = (await post(http, api_url, {"records": records})).json()
+    codes = [record["_status"]["code"] for record in answer["records"]]
+    assert codes == [200] * 9 + [400]
+    assert (await idle_queue(http, api_url))["pending"] == 0
+
+
+@pytest.mark.parametrize(
     ("field", "value"),
     [("binary_mask", "yes"), ("white_background", 1), ("_id", 5), ("_url", 7), ("_base64", [])],
 )

@@ -21,7 +21,10 @@ def openapi_schema() -> dict[str, Any]:
     )
     schemas["$defs"]["Error"] = {
         "type": "object",
-        "properties": {"status": {"$ref": _REF.format(model=Status.__name__)}},
+        "properties": {
+            "status": {"$ref": _REF.format(model=Status.__name__)},
+            "statistics": {"type": "object", "additionalProperties": True},
+        },
     }
     return {
         "openapi": "3.1.0",
@@ -51,8 +54,11 @@ def _remove_path() -> dict[str, Any]:
     errors = {
         "400": "malformed call",
         "401": "missing or wrong token",
+        "408": "the body arrived too slowly",
+        "411": "no Content-Length",
         "413": "body too large",
-        "429": "queue full; see Retry-After",
+        "429": "the line is too long; see Retry-After",
+        "503": "too many requests at once; see Retry-After",
     }
     responses: dict[str, Any] = {
         code: {"description": text, "content": _json("Error")} for code, text in errors.items()
@@ -78,7 +84,7 @@ def _remove_path() -> dict[str, Any]:
 def _output_path() -> dict[str, Any]:
     return {
         "get": {
-            "summary": "An output image; it expires after 24 h",
+            "summary": "An output image, until it expires (OUTPUT_TTL_SECONDS; 24 h by default)",
             "security": [],
             "parameters": [
                 {"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}
