@@ -17,6 +17,7 @@ import os
 import sys
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
 
 import httpx
 from common import Table, machine, photo, verdict
@@ -31,6 +32,13 @@ def big_body(megabytes: float) -> bytes:
     return b'{"records": [{"_base64": "' + base64.b64encode(raw) + b'"}]}'
 
 
+async def in_parts(body: bytes, size: int = 1 << 20) -> AsyncIterator[bytes]:
+    """The body a megabyte at a time: handed to httpx whole, a 60 MB body stalled its upload
+    after an early answer, so the client lost the server's 429 (ReadError)."""
+    for at in range(0, len(body), size):
+        yield body[at : at + size]
+
+
 async def flood(url: str, body: bytes, clients: int, calls: int) -> tuple[Counter[str], float]:
     codes: Counter[str] = Counter()
     limits = httpx.Limits(max_connections=clients)
@@ -40,7 +48,9 @@ async def flood(url: str, body: bytes, clients: int, calls: int) -> tuple[Counte
             for _ in range(calls):
                 try:
                     response = await http.post(
-                        f"{url}/removebg/fast/removebg", content=body, headers=HEADERS
+                        f"{url}/removebg/fast/removebg",
+                        content=in_parts(body),
+                        headers={**HEADERS, "Content-Length": str(len(body))},
                     )
                 except httpx.TransportError as exc:
                     codes[type(exc).__name__] += 1

@@ -190,6 +190,27 @@ async def test_request_shape(
     assert result.image_format == (options.image_format if options else "png")
 
 
+async def test_a_large_body_is_declared_then_sent_in_parts(sleeps: list[float]) -> None:
+    """Sent whole, a large body's upload could stall after an early 429 and lose it."""
+    parts: list[int] = []
+
+    class Recording(httpx.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            if request.method == "POST":
+                assert isinstance(request.stream, httpx.AsyncByteStream)
+                parts.extend([len(part) async for part in request.stream])
+                assert int(request.headers["Content-Length"]) == sum(parts)
+                return httpx.Response(429, headers={"Retry-After": "7"}, json={})
+            return httpx.Response(404)
+
+    image = bytes(3 << 20)
+    async with RemoveBgClient(BASE, TOKEN, retries=0, transport=Recording()) as client:
+        with pytest.raises(RateLimitedError):
+            await client.remove(image, model="fast")
+    assert len(parts) == 5  # 4 MiB of base64 and some JSON, a MiB at a time
+    assert max(parts) == 1 << 20
+
+
 async def test_result_carries_answer_figures(client_for: Build) -> None:
     options = OutputOptions(white_background=True)
     result = await remove(client_for(Service()), options)

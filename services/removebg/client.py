@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import json
 import logging
+from collections.abc import AsyncIterator
 from typing import Any, Self
 
 import httpx
@@ -112,10 +114,16 @@ class RemoveBgClient:
 
     async def _post(self, url: str, body: dict[str, Any]) -> httpx.Response:
         """POST, retrying what may pass: connect failures, 429, 502, 503 and 504."""
+        data = json.dumps(body).encode()
+        headers = {
+            **self._auth(),
+            "Content-Type": "application/json",
+            "Content-Length": str(len(data)),
+        }
         attempt = 0
         while True:
             try:
-                response = await self._client().post(url, json=body, headers=self._auth())
+                response = await self._client().post(url, content=_parts(data), headers=headers)
             except RETRY_ERRORS as exc:
                 delay = self._policy.delay(attempt)
                 if delay is None:
@@ -246,3 +254,11 @@ def _parse_base_url(base_url: str) -> httpx.URL:
 
 def _origin(url: httpx.URL) -> Origin:
     return url.scheme, url.host, url.port or _DEFAULT_PORTS.get(url.scheme, 0)
+
+
+async def _parts(data: bytes, size: int = 1 << 20) -> AsyncIterator[bytes]:
+    """The body a megabyte at a time: handed to httpx whole, a large body's upload can stall
+    once the server answers early (a 429 before reading it), and the answer is lost."""
+    view = memoryview(data)
+    for at in range(0, len(data), size):
+        yield view[at : at + size].tobytes()
