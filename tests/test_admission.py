@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import pytest
 
 from services.server.admission import Admission, QueueFullError
 
 
-def line(**overrides: float) -> Admission:
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def line(clock: Clock | None = None, **overrides: float) -> Admission:
     values: dict[str, float] = {
         "workers": 1,
         "queue_size": 1,
@@ -22,8 +31,16 @@ def line(**overrides: float) -> Admission:
         queue_size=int(values["queue_size"]),
         body_budget=int(values["body_budget"]),
         max_wait=values["max_wait"],
-        clock=lambda: 100.0,
+        clock=clock or Clock(),
     )
+
+
+async def refused(admission: Admission, client: str | None = None) -> int:
+    """The Retry-After of a call that must be refused."""
+    with pytest.raises(QueueFullError) as caught:
+        async with admission.enter(1, client=client):
+            pass
+    return caught.value.retry_after
 
 
 async def hold(
@@ -113,10 +130,7 @@ async def test_a_call_facing_a_long_wait_is_refused_at_once() -> None:
     release = asyncio.Event()
     first = asyncio.create_task(hold(admission, 1, 1, [], "first", release))
     await settle()
-    with pytest.raises(QueueFullError) as caught:
-        async with admission.enter(1):
-            pass
-    assert caught.value.retry_after >= 1
+    assert await refused(admission) >= 1
     assert admission.pending == 1
     release.set()
     await first
@@ -131,10 +145,7 @@ async def test_refused_calls_are_told_to_come_back_one_after_another() -> None:
     await settle()
     waits = []
     for _ in range(4):
-        with pytest.raises(QueueFullError) as caught:
-            async with admission.enter(1):
-                pass
-        waits.append(caught.value.retry_after)
+        waits.append(await refused(admission))
     assert waits == sorted(waits)
     assert len(set(waits)) == len(waits)  # spread over the drain rate, not all at once
     # a record's worth apart: 5 samples of 4 s have taken the pace from 1 s to about 3 s
@@ -160,19 +171,16 @@ async def test_the_expected_wait_follows_the_measured_drain_rate() -> None:
 
 
 async def test_the_pace_is_measured_from_records_leaving_a_busy_line() -> None:
-    now = [0.0]
-    admission = Admission(
-        workers=1, queue_size=0, body_budget=1000, max_wait=60, clock=lambda: now[0]
-    )
+    clock = Clock()
+    admission = line(clock, queue_size=0)
     releases = [asyncio.Event() for _ in range(22)]
-    order: list[str] = []
     tasks = [
-        asyncio.create_task(hold(admission, 1, 1, order, str(i), release))
+        asyncio.create_task(hold(admission, 1, 1, [], str(i), release))
         for i, release in enumerate(releases)
     ]
     await settle()
     for release in releases[:20]:
-        now[0] += 0.25  # each record leaves a quarter of a second after the one before
+        clock.now += 0.25  # each record leaves a quarter of a second after the one before
         release.set()
         await settle()
     # one running and one waiting ahead of a newcomer, in a line of one: two records to go
@@ -182,68 +190,50 @@ async def test_the_pace_is_measured_from_records_leaving_a_busy_line() -> None:
     await asyncio.gather(*tasks)
 
 
-async def test_a_refused_call_that_returns_when_told_takes_its_place() -> None:
-    now = [0.0]
-    admission = Admission(
-        workers=1, queue_size=0, body_budget=1000, max_wait=0, clock=lambda: now[0]
-    )
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+async def full(clock: Clock) -> AsyncIterator[Admission]:
+    """A line of one place, taken, that refuses rather than lets calls wait."""
+    admission = line(clock, queue_size=0, max_wait=0)
     release = asyncio.Event()
     first = asyncio.create_task(hold(admission, 1, 1, [], "first", release))
     await settle()
-    with pytest.raises(QueueFullError) as caught:
-        async with admission.enter(1, client="a"):
-            pass
-    now[0] += 0.5  # a newcomer, before the refused call's time: behind it, so refused too
-    with pytest.raises(QueueFullError):
-        async with admission.enter(1, client="b"):
-            pass
-    now[0] = caught.value.retry_after  # the refused call comes back when told
-    with pytest.raises(QueueFullError):  # a newcomer at that moment can't take its place
-        async with admission.enter(1, client="c"):
-            pass
-    order: list[str] = []
-    returning = asyncio.create_task(hold(admission, 1, 1, order, "returning", release, client="a"))
-    await settle()
-    assert admission.waiting == 1  # in line, although the queue is full and max_wait is 0
-    release.set()
-    await asyncio.gather(first, returning)
-    assert order == ["returning"]
-
-
-async def test_a_place_not_taken_in_time_is_given_up() -> None:
-    now = [0.0]
-    admission = Admission(
-        workers=1, queue_size=0, body_budget=1000, max_wait=0, clock=lambda: now[0]
-    )
-    release = asyncio.Event()
-    first = asyncio.create_task(hold(admission, 1, 1, [], "first", release))
-    await settle()
-    with pytest.raises(QueueFullError) as caught:
-        async with admission.enter(1, client="a"):
-            pass
-    now[0] = caught.value.retry_after + 60  # it never came back
-    with pytest.raises(QueueFullError) as later:
-        async with admission.enter(1):
-            pass
-    assert later.value.retry_after == 1  # nobody is ahead of this one now
+    yield admission
     release.set()
     await first
 
 
-async def test_a_caller_from_another_address_takes_an_overdue_place() -> None:
-    now = [0.0]
-    admission = Admission(
-        workers=1, queue_size=0, body_budget=1000, max_wait=0, clock=lambda: now[0]
-    )
-    release = asyncio.Event()
-    first = asyncio.create_task(hold(admission, 1, 1, [], "first", release))
+async def test_a_refused_call_that_returns_when_told_takes_its_place(
+    full: Admission, clock: Clock
+) -> None:
+    retry_after = await refused(full, "a")
+    back = clock.now + retry_after
+    clock.now += 0.5  # a newcomer, before the refused call's time: behind it, so refused too
+    await refused(full, "b")
+    clock.now = back  # the refused call comes back when told
+    await refused(full, "c")  # a newcomer at that moment can't take its place
+    returning = asyncio.create_task(hold(full, 1, 1, [], "back", asyncio.Event(), client="a"))
     await settle()
-    with pytest.raises(QueueFullError) as caught:
-        async with admission.enter(1, client="10.0.0.1"):
-            pass
-    now[0] = caught.value.retry_after + 1.5  # back late, from another address
-    returning = asyncio.create_task(hold(admission, 1, 1, [], "back", release, client="new"))
+    assert full.waiting == 1  # in line, although the queue is full and max_wait is 0
+    returning.cancel()
+    await asyncio.gather(returning, return_exceptions=True)
+
+
+async def test_a_place_not_taken_in_time_is_given_up(full: Admission, clock: Clock) -> None:
+    clock.now += await refused(full, "a") + 60  # it never came back
+    assert await refused(full) == 1  # nobody is ahead of this one now
+
+
+async def test_a_caller_from_another_address_takes_an_overdue_place(
+    full: Admission, clock: Clock
+) -> None:
+    clock.now += await refused(full, "10.0.0.1") + 1.5  # back late, from another address
+    returning = asyncio.create_task(hold(full, 1, 1, [], "back", asyncio.Event(), client="new"))
     await settle()
-    assert admission.waiting == 1
-    release.set()
-    await asyncio.gather(first, returning)
+    assert full.waiting == 1
+    returning.cancel()
+    await asyncio.gather(returning, return_exceptions=True)
