@@ -237,3 +237,17 @@ async def test_a_caller_from_another_address_takes_an_overdue_place(
     assert full.waiting == 1
     returning.cancel()
     await asyncio.gather(returning, return_exceptions=True)
+
+
+async def test_a_call_growing_while_others_wait_for_bytes_is_not_held_up() -> None:
+    admission = line(queue_size=4, body_budget=100)
+    async with admission.enter(60) as ticket:
+        waiting = asyncio.create_task(hold(admission, 60, 1, [], "b", asyncio.Event()))
+        await settle()
+        assert admission.waiting == 1  # its 60 bytes don't fit beside ours
+        await asyncio.wait_for(ticket.grow(3), 1)  # records do fit: no one else to wait for
+        assert admission.pending == 3
+    await settle()
+    assert admission.held == 60  # ours given back, b's taken
+    waiting.cancel()
+    await asyncio.gather(waiting, return_exceptions=True)

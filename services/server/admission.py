@@ -115,6 +115,7 @@ class Admission:
             return
         waiter = _Waiter(body, records, parsed)
         self._line.appendleft(waiter) if parsed else self._line.append(waiter)
+        self._wake()  # at the head, it may fit now
         try:
             await waiter.granted
         except asyncio.CancelledError:
