@@ -59,7 +59,7 @@ async def hold(
 
 
 async def settle() -> None:
-    for _ in range(5):
+    for _ in range(20):
         await asyncio.sleep(0)
 
 
@@ -251,3 +251,21 @@ async def test_a_call_growing_while_others_wait_for_bytes_is_not_held_up() -> No
     assert admission.held == 60  # ours given back, b's taken
     waiting.cancel()
     await asyncio.gather(waiting, return_exceptions=True)
+
+
+async def test_calls_admitted_together_can_each_take_a_full_load_of_records() -> None:
+    admission = line(queue_size=9)  # capacity 10, MAX_RECORDS' worth
+    order: list[str] = []
+    release = asyncio.Event()
+    release.set()
+
+    async def call(name: str) -> None:
+        async with admission.enter(1) as ticket:
+            await settle()  # both are reading their bodies before either is parsed
+            await ticket.grow(10)
+            order.append(name)
+            await release.wait()
+
+    await asyncio.wait_for(asyncio.gather(call("a"), call("b")), 2)
+    assert sorted(order) == ["a", "b"]
+    assert admission.pending == 0

@@ -1,7 +1,9 @@
 """A first-come, first-served line in front of the engine, bounded in records, bytes and time.
 
-A call holds its body's bytes and its records from admission to its answer. It is admitted
-when both fit; until then it waits its turn, without its body being read. A call that would
+A call is admitted to read its body when the bytes fit and the queue is not full; until then
+it waits its turn, without its body being read. Once parsed, it takes its records at the head
+of the line. It holds both until its answer. Since no call holds records while it waits for
+more, calls can't wait on each other in a ring. A call that would
 wait longer than `max_wait` is refused at once, and told when to come back: refused calls are
 spread over the line's measured drain rate, and one that comes back when told takes its place.
 """
@@ -52,14 +54,12 @@ class Ticket:
     def __init__(self, admission: Admission, body: int) -> None:
         self._admission = admission
         self.body = body
-        self.records = 1
+        self.records = 0
 
     async def grow(self, records: int) -> None:
-        """Hold `records` records in all, waiting at the head of the line for the rest."""
-        extra = records - self.records
-        if extra > 0:
-            await self._admission.take(0, extra, parsed=True)
-            self.records = records
+        """Hold `records` records, waiting for them at the head of the line."""
+        await self._admission.take(0, records, parsed=True)
+        self.records = records
         self._admission.seen_call(records)
 
 
@@ -79,6 +79,7 @@ class Admission:
         self.max_wait = max_wait
         self.pending = 0  # records admitted: running or queued for the engine
         self.held = 0  # body bytes admitted
+        self.reading = 0  # calls admitted whose records are not known yet
         self._line: deque[_Waiter] = deque()
         self._clock = clock
         self._seconds_per_record = 1.0  # a running estimate of the line's pace
@@ -101,26 +102,27 @@ class Admission:
             wait = self.expected_wait()
             if wait > self.max_wait:
                 raise QueueFullError(self._book(wait, client))
-        await self.take(body, 1, parsed=False)
+        await self.take(body, 0, parsed=False)
         ticket = Ticket(self, body)
         try:
             yield ticket
         finally:
-            self._give(ticket.body, ticket.records)
+            self._give(ticket.body, ticket.records, parsed=ticket.records > 0)
 
     async def take(self, body: int, records: int, *, parsed: bool) -> None:
-        """Hold `body` bytes and `records` records; a parsed call's rest goes to the head."""
-        if not self._line and self._fits(body, records):
-            self._hold(body, records)
-            return
+        """Hold a body to read, or a parsed call's records; those go ahead of bodies."""
         waiter = _Waiter(body, records, parsed)
-        self._line.appendleft(waiter) if parsed else self._line.append(waiter)
+        if not self._line and self._fits(waiter):
+            self._hold(waiter)
+            return
+        ahead = next((i for i, w in enumerate(self._line) if not w.parsed), len(self._line))
+        self._line.insert(ahead if parsed else len(self._line), waiter)
         self._wake()  # at the head, it may fit now
         try:
             await waiter.granted
         except asyncio.CancelledError:
             if waiter.granted.done() and not waiter.granted.cancelled():
-                self._give(body, records)  # granted just as it was cancelled
+                self._undo(waiter)  # granted just as it was cancelled
             else:
                 self._line.remove(waiter)
                 self._wake()
@@ -136,9 +138,9 @@ class Admission:
 
     def expected_wait(self) -> float:
         """Seconds a call arriving now would wait for its turn, behind those told to return."""
-        unparsed = sum(1 for w in self._line if not w.parsed)
+        unparsed = self.reading + sum(1 for w in self._line if not w.parsed)
         ahead: float = self.pending + sum(w.records for w in self._line)
-        ahead += unparsed * max(0.0, self._records_per_call - 1)
+        ahead += unparsed * self._records_per_call
         ahead += len(self._bookings) * self._records_per_call
         excess = ahead + 1 - self.capacity
         return max(0.0, excess) * self._seconds_per_record
@@ -171,18 +173,33 @@ class Admission:
         self._bookings.remove(taken)
         return True
 
-    def _fits(self, body: int, records: int) -> bool:
-        return self.pending + records <= self.capacity and self.held + body <= self.body_budget
+    def _fits(self, waiter: _Waiter) -> bool:
+        """A parsed call's records; a body to read while the queue has room for one more."""
+        if waiter.parsed:
+            return self.pending + waiter.records <= self.capacity
+        return (
+            self.pending + self.reading < self.capacity
+            and self.held + waiter.body <= self.body_budget
+        )
 
-    def _hold(self, body: int, records: int) -> None:
-        self.pending += records
-        self.held += body
+    def _hold(self, waiter: _Waiter) -> None:
+        self.pending += waiter.records
+        self.held += waiter.body
+        self.reading += -1 if waiter.parsed else 1
 
-    def _give(self, body: int, records: int) -> None:
+    def _undo(self, waiter: _Waiter) -> None:
+        self.pending -= waiter.records
+        self.held -= waiter.body
+        self.reading += 1 if waiter.parsed else -1
+        self._wake()
+
+    def _give(self, body: int, records: int, *, parsed: bool) -> None:
         self.pending -= records
         self.held -= body
-        if records:
+        if parsed:
             self._note_drain(records)
+        else:
+            self.reading -= 1  # left before its records were known
         self._wake()
 
     def _note_drain(self, records: int) -> None:
@@ -196,7 +213,7 @@ class Admission:
         self._seconds_per_record = 0.8 * self._seconds_per_record + 0.2 * seconds_per_record
 
     def _wake(self) -> None:
-        while self._line and self._fits(self._line[0].body, self._line[0].records):
+        while self._line and self._fits(self._line[0]):
             waiter = self._line.popleft()
-            self._hold(waiter.body, waiter.records)
+            self._hold(waiter)
             waiter.granted.set_result(None)
