@@ -13,8 +13,10 @@ import httpx
 import pytest
 
 from services.engine import Engine
+from services.server.admission import Admission
 from services.server.calls import CallBody
 from services.server.fetch import UrlFetcher
+from services.server.metrics import ServerMetrics
 from services.server.records import RecordProcessor, parse_record
 from services.server.store import LocalStore
 from tests.images import disc, encode
@@ -74,6 +76,17 @@ async def test_an_unexpected_fault_in_one_record_becomes_its_own_500(
     assert all(
         "disk" not in (r.status.error_description or "") for r in answer.records if r.status
     )
+
+
+async def test_a_store_failure_is_counted_for_the_metrics(
+    engine: Engine, fetcher: UrlFetcher, tmp_path: Path
+) -> None:
+    metrics = ServerMetrics(Admission(workers=1, queue_size=9, body_budget=1, max_wait=1))
+    processor = RecordProcessor(engine, FailingStore(tmp_path, fail_at=1), fetcher, watch=metrics)
+    await processor.answer(call_of({"_base64": GOOD}), "fast", "http://here")
+    assert metrics.registry.get_sample_value("removebg_store_errors_total") == 1
+    inference = {"stage": "inference"}
+    assert metrics.registry.get_sample_value("removebg_stage_seconds_count", inference) == 1
 
 
 async def test_a_cancelled_call_stops_its_records_and_takes_back_its_outputs(

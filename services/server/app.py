@@ -19,12 +19,14 @@ from starlette.routing import Route
 from ..config import Settings
 from ..engine import Engine
 from ..factory import build_engine
-from ..removebg.wire import MODELS, Model
+from ..removebg.wire import MODELS, Model, RemoveBgAnswer
 from .admission import Admission, QueueFullError
 from .auth import TokenCheck
 from .calls import declared_size, parse_call, read_body
 from .fetch import UrlFetcher
 from .inflight import RequestCap
+from .metrics import CONTENT_TYPE as METRICS_TYPE
+from .metrics import ServerMetrics
 from .openapi import openapi_schema
 from .outputs import output, output_base
 from .records import RecordProcessor
@@ -32,6 +34,7 @@ from .responses import CallError, Stopwatch, status_response
 from .store import LocalStore, OutputStore
 
 log = logging.getLogger(__name__)
+UNCAPPED = frozenset({"/health", "/metrics"})  # served even when MAX_REQUESTS are in flight
 
 
 @dataclass
@@ -42,6 +45,7 @@ class Server:
     store: OutputStore
     processor: RecordProcessor
     engine: Engine
+    metrics: ServerMetrics
 
 
 def create_app(settings: Settings, *, engine: Engine | None = None) -> Starlette:
@@ -66,8 +70,11 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Starlette
                 timeout=settings.url_timeout_seconds,
                 allow=settings.url_allow_networks,
             )
-            processor = RecordProcessor(used, store, fetcher, on_cutout=admission.observe)
-            app.state.server = Server(settings, tokens, admission, store, processor, used)
+            metrics = ServerMetrics(admission)
+            processor = RecordProcessor(
+                used, store, fetcher, on_cutout=admission.observe, watch=metrics
+            )
+            app.state.server = Server(settings, tokens, admission, store, processor, used, metrics)
             await used.warm_up()
             sweeper = asyncio.create_task(_sweep(store, settings.sweep_interval_seconds))
             try:
@@ -83,12 +90,16 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Starlette
         Route("/removebg/{model}/removebg", remove, methods=["POST"]),
         Route("/outputs/{key}", output, methods=["GET", "HEAD"]),
         Route("/health", health, methods=["GET"]),
+        Route("/metrics", metrics_text, methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"], include_in_schema=False),
     ]
     return Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(Stopwatch), Middleware(RequestCap, limit=settings.max_requests)],
+        middleware=[
+            Middleware(Stopwatch),
+            Middleware(RequestCap, limit=settings.max_requests, exempt=UNCAPPED),
+        ],
         exception_handlers={
             CallError: _call_error,
             404: _not_found,
@@ -101,8 +112,23 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Starlette
 async def remove(request: Request) -> Response:
     """POST /removebg/{precise|fast}/removebg"""
     server: Server = request.app.state.server
+    name = request.path_params["model"]
+    code = 500
+    try:
+        answer = await _answer(request, server, _model(name))
+        code = 200
+    except CallError as exc:
+        code = exc.code
+        raise
+    finally:
+        server.metrics.calls.labels(name if name in MODELS else "other", str(code)).inc()
+    for record in answer.records:
+        server.metrics.records.labels(name, str(record.status.code if record.status else 0)).inc()
+    return JSONResponse(answer.dump())
+
+
+async def _answer(request: Request, server: Server, model: Model) -> RemoveBgAnswer:
     settings = server.settings
-    model = _model(request.path_params["model"])
     if not server.tokens.allows(request.headers.get("authorization")):
         raise CallError(401, "a valid 'Authorization: Token <token>' header is required")
     size = declared_size(request, settings.max_body_bytes)
@@ -118,10 +144,9 @@ async def remove(request: Request) -> Response:
             call = await asyncio.to_thread(parse_call, body, max_records=settings.max_records)
             await ticket.grow(len(call.records))
             base_url = output_base(request, settings)
-            answer = await server.processor.answer(call, model, base_url)
+            return await server.processor.answer(call, model, base_url)
     except QueueFullError as exc:
         raise CallError(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from exc
-    return JSONResponse(answer.dump())
 
 
 async def health(request: Request) -> Response:
@@ -135,6 +160,12 @@ async def health(request: Request) -> Response:
         "body_bytes": admission.held,
     }
     return JSONResponse({"status": "ok", "models": server.engine.models, "queue": queue})
+
+
+async def metrics_text(request: Request) -> Response:
+    """GET /metrics, in Prometheus' text format"""
+    server: Server = request.app.state.server
+    return Response(server.metrics.render(), media_type=METRICS_TYPE)
 
 
 async def openapi(request: Request) -> Response:

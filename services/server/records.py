@@ -14,7 +14,7 @@ import time
 import uuid
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pydantic import ValidationError
 
@@ -55,6 +55,27 @@ def _reserved() -> frozenset[str]:
 RESERVED = _reserved()
 
 
+class Watcher(Protocol):
+    """Told how long each stage of a record took, and of store failures (the metrics)."""
+
+    def stage(self, name: str, seconds: float) -> None: ...
+
+    def cutout(self, timings: dict[str, float]) -> None: ...
+
+    def store_failed(self) -> None: ...
+
+
+class Unwatched:
+    def stage(self, name: str, seconds: float) -> None:
+        pass
+
+    def cutout(self, timings: dict[str, float]) -> None:
+        pass
+
+    def store_failed(self) -> None:
+        pass
+
+
 class RecordProcessor:
     """Turns a checked call into the contract's answer; never raises for a bad record."""
 
@@ -65,16 +86,18 @@ class RecordProcessor:
         fetcher: UrlFetcher,
         *,
         on_cutout: Callable[[float], None] = lambda seconds: None,
+        watch: Watcher | None = None,
     ) -> None:
         self._engine = engine
         self._store = store
         self._fetcher = fetcher
         self._on_cutout = on_cutout
+        self._watch = watch or Unwatched()
 
     async def answer(self, call: CallBody, model: Model, base_url: str) -> RemoveBgAnswer:
         started = time.perf_counter()
         request_id = str(uuid.uuid4())
-        outputs = Outputs(self._store, base_url)
+        outputs = Outputs(self._store, base_url, self._watch)
         try:
             async with asyncio.TaskGroup() as group:
                 tasks = [
@@ -101,11 +124,14 @@ class RecordProcessor:
         try:
             record = parse_record({**raw, "_base64": source} if source is not None else raw)
             options = record_options(call, record)
+            started = time.perf_counter()
             image = await self._image_of(record)
+            self._watch.stage("fetch", time.perf_counter() - started)
             del record, source
             cutout = await run_engine(self._engine, image, model, options)
             del image
             self._on_cutout(cutout.seconds)
+            self._watch.cutout(cutout.timings)
             await self._keep(answer, cutout, outputs)
         except RequestRejectedError as exc:
             answer.status = _status(exc.status_code, exc.description, request_id)
@@ -142,13 +168,20 @@ class RecordProcessor:
 class Outputs:
     """One call's stored outputs, so that a call that fails can take them back."""
 
-    def __init__(self, store: OutputStore, base_url: str) -> None:
+    def __init__(self, store: OutputStore, base_url: str, watch: Watcher) -> None:
         self._store = store
         self._base_url = base_url.rstrip("/")
+        self._watch = watch
         self._keys: list[str] = []
 
     async def put(self, data: bytes, suffix: str) -> str:
-        key = await finished(self._store.put(data, suffix=suffix), self._keys.append)
+        started = time.perf_counter()
+        try:
+            key = await finished(self._store.put(data, suffix=suffix), self._keys.append)
+        except Exception:
+            self._watch.store_failed()
+            raise
+        self._watch.stage("store", time.perf_counter() - started)
         return f"{self._base_url}/outputs/{key}"
 
     async def discard(self) -> None:
