@@ -38,7 +38,16 @@ class Settings(BaseSettings):
         default_factory=list,
         description="comma-separated IPs/CIDRs whose X-Forwarded-For/-Proto are believed",
     )
-    output_dir: Path = Field(Path("data/outputs"), description="where outputs are kept")
+    output_store: str = Field(
+        "local", pattern=r"^(local|s3://[^/]+(/.*)?)$", description="local, or s3://BUCKET/PREFIX"
+    )
+    output_dir: Path = Field(Path("data/outputs"), description="where outputs are kept (local)")
+    s3_endpoint_url: str | None = Field(
+        None, description="an S3-compatible endpoint (MinIO, R2, Ceph); unset for AWS"
+    )
+    aws_access_key_id: SecretStr | None = Field(None, description="for OUTPUT_STORE=s3://")
+    aws_secret_access_key: SecretStr | None = Field(None, description="for OUTPUT_STORE=s3://")
+    aws_region: str | None = Field(None, description="the bucket's region (us-east-1 if unset)")
     output_ttl_seconds: int = Field(24 * 3600, ge=1, description="how long outputs are served")
     sweep_interval_seconds: int = Field(600, ge=1, description="how often expired outputs go")
     max_records: int = Field(10, ge=1, description="records per call")

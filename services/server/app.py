@@ -31,10 +31,13 @@ from .openapi import openapi_schema
 from .outputs import output, output_base
 from .records import RecordProcessor
 from .responses import CallError, Stopwatch, status_response
-from .store import LocalStore, OutputStore
+from .s3store import open_s3
+from .store import LocalStore, OutputStore, StoreUnavailableError
 
 log = logging.getLogger(__name__)
-UNCAPPED = frozenset({"/health", "/metrics"})  # served even when MAX_REQUESTS are in flight
+UNCAPPED = frozenset(
+    {"/health", "/health/live", "/health/ready", "/metrics"}
+)  # served even when MAX_REQUESTS are in flight
 
 
 @dataclass
@@ -56,7 +59,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Starlette
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         own_engine = engine is None
         used = engine or build_engine(settings)
-        store = LocalStore(settings.output_dir, ttl=settings.output_ttl_seconds)
+        store = open_store(settings)
         admission = Admission(
             workers=settings.engine_concurrency,
             queue_size=settings.queue_size,
@@ -90,6 +93,8 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Starlette
         Route("/removebg/{model}/removebg", remove, methods=["POST"]),
         Route("/outputs/{key}", output, methods=["GET", "HEAD"]),
         Route("/health", health, methods=["GET"]),
+        Route("/health/live", health, methods=["GET"]),
+        Route("/health/ready", ready, methods=["GET"]),
         Route("/metrics", metrics_text, methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"], include_in_schema=False),
     ]
@@ -162,6 +167,30 @@ async def health(request: Request) -> Response:
     return JSONResponse({"status": "ok", "models": server.engine.models, "queue": queue})
 
 
+async def ready(request: Request) -> Response:
+    """GET /health/ready: 200 when the output store answers, else 503"""
+    server: Server = request.app.state.server
+    if not await server.store.ready():
+        return status_response(request, 503, "the output store can't be reached")
+    return JSONResponse({"status": "ready"})
+
+
+def open_store(settings: Settings) -> OutputStore:
+    """The output store that OUTPUT_STORE names."""
+    ttl = settings.output_ttl_seconds
+    if settings.output_store == "local":
+        return LocalStore(settings.output_dir, ttl=ttl)
+    key, secret = settings.aws_access_key_id, settings.aws_secret_access_key
+    return open_s3(
+        settings.output_store,
+        ttl=ttl,
+        endpoint=settings.s3_endpoint_url,
+        region=settings.aws_region,
+        access_key_id=key.get_secret_value() if key else None,
+        secret_access_key=secret.get_secret_value() if secret else None,
+    )
+
+
 async def metrics_text(request: Request) -> Response:
     """GET /metrics, in Prometheus' text format"""
     server: Server = request.app.state.server
@@ -185,7 +214,7 @@ async def _sweep(store: OutputStore, interval: float) -> None:
         await asyncio.sleep(interval)
         try:
             gone = await store.sweep()
-        except OSError:
+        except (OSError, StoreUnavailableError):
             log.exception("sweeping expired outputs failed; will try again")
             continue
         if gone:

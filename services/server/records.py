@@ -32,7 +32,7 @@ from ..removebg.wire import (
 )
 from .calls import CallBody, describe
 from .fetch import FetchError, UrlFetcher
-from .store import OutputStore
+from .store import OutputStore, StoreUnavailableError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -137,6 +137,8 @@ class RecordProcessor:
             answer.status = _status(exc.status_code, exc.description, request_id)
         except RemoveBgError as exc:
             answer.status = _status(503, str(exc), request_id)
+        except StoreUnavailableError as exc:
+            answer.status = _status(503, str(exc), request_id)
         except Exception:  # a fault of ours: it stays in this record, and in the log
             log.exception("a record failed (request %s)", request_id)
             answer.status = _status(500, "the server failed on this record", request_id)
@@ -178,15 +180,19 @@ class Outputs:
         started = time.perf_counter()
         try:
             key = await finished(self._store.put(data, suffix=suffix), self._keys.append)
+            url = await self._store.url(key, self._base_url)
         except Exception:
             self._watch.store_failed()
             raise
         self._watch.stage("store", time.perf_counter() - started)
-        return f"{self._base_url}/outputs/{key}"
+        return url
 
     async def discard(self) -> None:
         for key in self._keys:
-            await self._store.delete(key)
+            try:
+                await self._store.delete(key)
+            except (OSError, StoreUnavailableError):
+                log.warning("could not take back output %s; the sweeper will", key)
         self._keys.clear()
 
 

@@ -1,7 +1,6 @@
 """Where outputs live until they expire: an interface and its local-filesystem form.
 
-A deployment with several replicas needs a shared store (S3-compatible, say); it implements
-`OutputStore` and the rest of the server is unchanged.
+A deployment with several replicas shares one S3-compatible bucket instead (`s3store.py`).
 """
 
 from __future__ import annotations
@@ -18,8 +17,12 @@ from pathlib import Path
 from typing import Protocol
 
 CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
-_KEY = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp)$")
+KEY = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp)$")
 _OWN = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp|part)$")  # outputs and their partial writes
+
+
+class StoreUnavailableError(Exception):
+    """The store could not keep or reach an output; the message is fit for a `_status`."""
 
 
 @dataclass(frozen=True)
@@ -33,8 +36,14 @@ class OutputStore(Protocol):
     async def put(self, data: bytes, *, suffix: str) -> str:
         """Keep `data` and return its key (a file name such as `<hex>.png`)."""
 
+    async def url(self, key: str, base_url: str) -> str:
+        """Where a client fetches the output; `base_url` is this server's own."""
+
     async def get(self, key: str) -> StoredOutput | None:
-        """The output, or None when the key is unknown or has expired."""
+        """The output, or None when the key is unknown or has expired (or served elsewhere)."""
+
+    async def ready(self) -> bool:
+        """Whether the store can be reached now."""
 
     async def delete(self, key: str) -> None:
         """Forget the output now (a call that failed takes its outputs back)."""
@@ -59,8 +68,14 @@ class LocalStore:
         await asyncio.to_thread(self._write, self.root / key, data)
         return key
 
+    async def url(self, key: str, base_url: str) -> str:
+        return f"{base_url.rstrip('/')}/outputs/{key}"
+
+    async def ready(self) -> bool:
+        return await asyncio.to_thread(os.access, self.root, os.W_OK)
+
     async def get(self, key: str) -> StoredOutput | None:
-        if not _KEY.match(key):
+        if not KEY.match(key):
             return None
         path = self.root / key
         try:
@@ -73,7 +88,7 @@ class LocalStore:
         return StoredOutput(path, CONTENT_TYPES[key.rsplit(".", 1)[1]], left)
 
     async def delete(self, key: str) -> None:
-        if _KEY.match(key):
+        if KEY.match(key):
             await asyncio.to_thread((self.root / key).unlink, missing_ok=True)
 
     async def sweep(self) -> int:
