@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     precise_model_source: str | None = Field(None, description="as fast_model_source")
     engine_threads: int = Field(2, ge=1, description="ONNX Runtime intra-op threads per job")
     engine_concurrency: int = Field(1, ge=1, description="images processed at once")
+    engine_providers: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["cpu"],
+        description="comma-separated ONNX Runtime providers in order, e.g. cuda,cpu",
+    )
     max_input_bytes: int = Field(50 * MiB, ge=1, description="largest input file")
     max_input_pixels: int = Field(50_000_000, ge=1, description="largest input, in pixels")
 
@@ -108,7 +112,9 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = Field(None, description="secret token for the webhook")
     port: int = Field(8443, ge=1, le=65535, description="webhook listening port")
 
-    @field_validator("server_tokens", "url_allow_networks", "admin_user_ids", mode="before")
+    @field_validator(
+        "server_tokens", "url_allow_networks", "admin_user_ids", "engine_providers", mode="before"
+    )
     @classmethod
     def _split(cls, value: Any) -> Any:
         if isinstance(value, str):

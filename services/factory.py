@@ -17,6 +17,7 @@ def build_engine(settings: Settings) -> Engine:
         concurrency=settings.engine_concurrency,
         limits=Limits(settings.max_input_bytes, settings.max_input_pixels),
         models={spec.name: spec for spec in configured(settings.model_sources())},
+        providers=settings.engine_providers,
     )
 
 

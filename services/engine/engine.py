@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
@@ -35,10 +35,11 @@ class Engine:
         concurrency: int = 1,
         limits: Limits | None = None,
         models: Mapping[str, ModelSpec] = MODELS,
+        providers: Sequence[str] = ("cpu",),
     ) -> None:
         self.weights = WeightsDir(models_dir)
         self._models = dict(models)
-        self._sessions = Sessions(self.weights, threads=threads)
+        self._sessions = Sessions(self.weights, threads=threads, providers=providers)
         self._workers = Workers(threads)
         self._pipeline = Pipeline(self._sessions, limits or Limits(), self._workers)
         self._slots = asyncio.Semaphore(concurrency)

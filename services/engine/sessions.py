@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 
 import onnxruntime as ort
 
@@ -15,10 +16,46 @@ from .weights import WeightsDir
 log = logging.getLogger(__name__)
 
 
+# Names an operator gives in ENGINE_PROVIDERS, and ONNX Runtime's own.
+PROVIDERS = {
+    "cpu": "CPUExecutionProvider",
+    "cuda": "CUDAExecutionProvider",
+    "tensorrt": "TensorrtExecutionProvider",
+    "rocm": "ROCMExecutionProvider",
+    "coreml": "CoreMLExecutionProvider",
+    "directml": "DmlExecutionProvider",
+    "openvino": "OpenVINOExecutionProvider",
+}
+
+
+def chosen_providers(wanted: Sequence[str], available: Sequence[str]) -> list[str]:
+    """ORT's providers for `wanted`, in order, of those installed; the CPU always last.
+
+    Any that is not installed is left out with one warning, so a GPU image without a GPU
+    (or `onnxruntime` instead of `onnxruntime-gpu`) still runs, on the CPU.
+    """
+    unknown = [name for name in wanted if name not in PROVIDERS]
+    if unknown:
+        raise ValueError(f"unknown ENGINE_PROVIDERS {unknown}; use {', '.join(PROVIDERS)}")
+    names = [PROVIDERS[name] for name in wanted]
+    missing = [name for name in names if name not in available]
+    if missing:
+        log.warning(
+            "execution providers %s are not available (installed: %s); using the rest and the CPU",
+            ", ".join(missing),
+            ", ".join(available),
+        )
+    chosen = [name for name in names if name in available and name != PROVIDERS["cpu"]]
+    return [*chosen, PROVIDERS["cpu"]]
+
+
 class Sessions:
-    def __init__(self, weights: WeightsDir, *, threads: int) -> None:
+    def __init__(
+        self, weights: WeightsDir, *, threads: int, providers: Sequence[str] = ("cpu",)
+    ) -> None:
         self._weights = weights
         self._threads = threads
+        self._providers = chosen_providers(providers, ort.get_available_providers())
         self._sessions: dict[str, ort.InferenceSession] = {}
         self._lock = threading.Lock()
 
@@ -36,7 +73,9 @@ class Sessions:
             raise ModelUnavailableError(spec.name, "its weights are not fetched")
         options = session_options(self._threads)
         try:
-            session = ort.InferenceSession(str(path), sess_options=options, providers=_providers())
+            session = ort.InferenceSession(
+                str(path), sess_options=options, providers=self._providers
+            )
         except Exception as exc:  # ORT raises bare RuntimeErrors of several kinds
             raise ModelUnavailableError(spec.name, f"loading failed: {exc}") from exc
         log.info(
@@ -65,8 +104,3 @@ def session_options(threads: int) -> ort.SessionOptions:
     # Idle workers sleep instead of spinning, leaving the CPU to the event loop.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return options
-
-
-def _providers() -> list[str]:
-    """Every local execution provider ORT offers (a GPU first when there is one)."""
-    return [p for p in ort.get_available_providers() if p != "AzureExecutionProvider"]
