@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import secrets
 import sys
 from urllib.parse import urlsplit
@@ -11,17 +10,15 @@ from telegram import Update
 
 from services.config import Settings
 from services.engine.allocator import restart_with_huge_pages
+from services.logs import configure_logging
 
 from .app import build_application
 
 
 def main() -> int:
     restart_with_huge_pages()
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # its log lines carry the bot token
     settings = Settings()
+    configure_logging(settings.log_format)  # keeps httpx quiet: its lines carry the bot token
     if not settings.telegram_bot_token or not settings.telegram_bot_token.get_secret_value():
         print(
             "error: TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather and put it in "

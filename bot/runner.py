@@ -14,6 +14,7 @@ from telegram import Bot
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
+from services.logs import REQUEST_ID, new_request_id
 from services.removebg import Backend, OutputOptions, RemoveBgError, RemoveBgResult
 from storage import Job, Jobs, JobStateError, Results, UsageRow
 
@@ -183,6 +184,7 @@ class JobRunner:
     async def _remove(
         self, bot: Bot, job: Job, data: bytes, model: str, options: OutputOptions
     ) -> RemoveBgResult:
+        token = REQUEST_ID.set(f"job-{job.id}-{new_request_id()[:8]}")  # to the server too
         try:
             async with _chat_action(bot, job.chat_id), asyncio.timeout(self._timeout):
                 return await self._backend.remove(data, model=model, options=options)  # type: ignore[arg-type]
@@ -190,6 +192,8 @@ class JobRunner:
             raise from_backend(exc) from exc
         except TimeoutError as exc:
             raise JobFailure(texts.BACKEND_TIMEOUT, "backend timeout", retry=True) from exc
+        finally:
+            REQUEST_ID.reset(token)
 
     async def _deliver(self, bot: Bot, unit: Unit, good: list[Done]) -> None:
         """Send every good job's files at once; a failure to send fails them all."""

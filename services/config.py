@@ -29,6 +29,10 @@ class Settings(BaseSettings):
     max_input_bytes: int = Field(50 * MiB, ge=1, description="largest input file")
     max_input_pixels: int = Field(50_000_000, ge=1, description="largest input, in pixels")
 
+    log_format: Literal["text", "json"] = Field(
+        "text", description="text, or json: one JSON object a line, with its request id"
+    )
+
     # The HTTP server (python -m services.server)
     server_host: str = Field("127.0.0.1", description="address the server listens on")
     server_port: int = Field(8000, ge=0, le=65535, description="port the server listens on")

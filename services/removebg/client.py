@@ -12,6 +12,7 @@ from typing import Any, Self
 import httpx
 from pydantic import SecretStr
 
+from ..logs import HEADER, REQUEST_ID, new_request_id
 from .answers import check_download, checked_record, output_urls, parse_answer, size, status_error
 from .errors import (
     MalformedAnswerError,
@@ -119,6 +120,7 @@ class RemoveBgClient:
             **self._auth(),
             "Content-Type": "application/json",
             "Content-Length": str(len(data)),
+            HEADER: REQUEST_ID.get() or new_request_id(),
         }
         attempt = 0
         while True:

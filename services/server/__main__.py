@@ -11,6 +11,7 @@ import uvicorn
 
 from ..config import Settings
 from ..engine.allocator import restart_with_huge_pages
+from ..logs import configure_logging
 from .app import create_app
 from .serving import raise_open_files_limit, server_config
 
@@ -19,11 +20,8 @@ log = logging.getLogger(__name__)
 
 def main() -> int:
     restart_with_huge_pages()
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s"
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
     settings = Settings()
+    configure_logging(settings.log_format)
     if not settings.server_tokens:
         print("error: set SERVER_TOKENS to the API tokens the server accepts", file=sys.stderr)
         return 2

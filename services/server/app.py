@@ -30,7 +30,7 @@ from .metrics import ServerMetrics
 from .openapi import openapi_schema
 from .outputs import output, output_base
 from .records import RecordProcessor
-from .responses import CallError, Stopwatch, status_response
+from .responses import CallError, Stopwatch, request_id_of, status_response
 from .s3store import open_s3
 from .store import LocalStore, OutputStore, StoreUnavailableError
 
@@ -149,7 +149,8 @@ async def _answer(request: Request, server: Server, model: Model) -> RemoveBgAns
             call = await asyncio.to_thread(parse_call, body, max_records=settings.max_records)
             await ticket.grow(len(call.records))
             base_url = output_base(request, settings)
-            return await server.processor.answer(call, model, base_url)
+            request_id = request_id_of(request)
+            return await server.processor.answer(call, model, base_url, request_id=request_id)
     except QueueFullError as exc:
         raise CallError(429, str(exc), headers={"Retry-After": str(exc.retry_after)}) from exc
 

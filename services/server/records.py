@@ -94,9 +94,11 @@ class RecordProcessor:
         self._on_cutout = on_cutout
         self._watch = watch or Unwatched()
 
-    async def answer(self, call: CallBody, model: Model, base_url: str) -> RemoveBgAnswer:
+    async def answer(
+        self, call: CallBody, model: Model, base_url: str, *, request_id: str | None = None
+    ) -> RemoveBgAnswer:
         started = time.perf_counter()
-        request_id = str(uuid.uuid4())
+        request_id = request_id or str(uuid.uuid4())
         outputs = Outputs(self._store, base_url, self._watch)
         try:
             async with asyncio.TaskGroup() as group:

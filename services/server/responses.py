@@ -7,16 +7,18 @@ timed from when `Stopwatch` saw the request arrive.
 from __future__ import annotations
 
 import time
-import uuid
 from http import HTTPStatus
 
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..logs import HEADER, REQUEST_ID, accepted_request_id, new_request_id
 from ..removebg.wire import PROCESSING_TIME, Status
 
 _ARRIVED = "arrived"
+_ID = "request_id"
 
 
 class CallError(Exception):
@@ -30,15 +32,30 @@ class CallError(Exception):
 
 
 class Stopwatch:
-    """ASGI middleware: notes in `request.state` when each request arrived."""
+    """ASGI middleware: notes when each request arrived, and its request id (the caller's
+    `X-Request-ID`, or a new one), which its log lines and its answer carry."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            scope.setdefault("state", {})[_ARRIVED] = time.perf_counter()
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = Headers(scope=scope).get(HEADER)
+        request_id = accepted_request_id(given)
+        scope.setdefault("state", {}).update({_ARRIVED: time.perf_counter(), _ID: request_id})
+        token = REQUEST_ID.set(request_id)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            REQUEST_ID.reset(token)
+
+
+def request_id_of(request: Request | None) -> str:
+    """The request's id, as Stopwatch noted it."""
+    noted = getattr(request.state, _ID, None) if request is not None else None
+    return noted or new_request_id()
 
 
 def status_response(
@@ -51,7 +68,7 @@ def status_response(
         code=code,
         text=HTTPStatus(code).phrase,
         error_description=description,
-        request_id=str(uuid.uuid4()),
+        request_id=request_id_of(request),
     )
     now = time.perf_counter()
     arrived: float = getattr(request.state, _ARRIVED, now) if request is not None else now
