@@ -395,12 +395,25 @@ async def test_timeout_is_service_timeout_without_retry(
     assert (len(service.posted), sleeps) == (1, [])
 
 
-async def test_dropped_connection_is_unavailable_without_retry(client_for: Build) -> None:
-    service = Service(httpx.RemoteProtocolError("peer closed"), ok())
+@pytest.mark.parametrize(
+    "error",
+    [httpx.RemoteProtocolError("peer closed"), httpx.ReadError("reset"), httpx.WriteError("pipe")],
+)
+async def test_a_dropped_connection_is_tried_again(
+    client_for: Build, sleeps: list[float], error: httpx.RequestError
+) -> None:
+    """A replica killed mid-call behind a balancer: another one gets the call."""
+    service = Service(error, ok())
+    assert (await remove(client_for(service))).width == 640
+    assert (len(service.posted), len(sleeps)) == (2, 1)
+
+
+async def test_a_connection_that_keeps_dropping_is_unavailable(client_for: Build) -> None:
+    service = Service(httpx.RemoteProtocolError("peer closed"))
     with pytest.raises(ServiceUnavailableError) as caught:
-        await remove(client_for(service))
+        await remove(client_for(service, retries=2))
     assert type(caught.value) is ServiceUnavailableError
-    assert len(service.posted) == 1
+    assert len(service.posted) == 3
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,16 @@ Sleep = Callable[[float], Awaitable[None]]
 
 # Answers and failures that say "not now" rather than "no".
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
-RETRY_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout)
+# A call may be sent again whatever became of it: at worst the service cuts it out twice. So
+# a connection that dropped (a replica killed mid-call behind a balancer) is tried again too;
+# a timeout is not, since sending more to a slow service makes it slower.
+RETRY_ERRORS = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.RemoteProtocolError,
+    httpx.ReadError,
+    httpx.WriteError,
+)
 
 
 @dataclass(frozen=True)
