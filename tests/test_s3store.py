@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import base64
+import http.client
+import http.server
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -16,7 +19,8 @@ from moto.server import ThreadedMotoServer
 from pydantic import ValidationError
 
 from services.config import Settings
-from services.server.s3store import open_s3
+from services.server.s3store import RETRIES, S3OutputStore, open_s3
+from services.server.store import StoreUnavailableError
 from tests.images import disc, encode, opened
 from tests.servers import TOKEN, running, server_settings
 
@@ -151,3 +155,95 @@ def test_a_store_that_goes_down_fails_records_with_503_not_500(
 def test_an_output_store_that_is_neither_local_nor_s3_is_refused(store: str) -> None:
     with pytest.raises(ValidationError, match="output_store"):
         Settings(_env_file=None, output_store=store)
+
+
+SLOW_DOWN = b"<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>"
+
+
+class Throttle:
+    """An S3 front on loopback that answers SlowDown (503) to the first `refusals` PUTs and
+    passes everything else to moto, as a throttled bucket would."""
+
+    def __init__(self, moto: Moto, refusals: int) -> None:
+        self.refusals = refusals
+        self.puts = 0
+        self.target = moto.endpoint.removeprefix("http://")
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.endpoint = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def _handler(self) -> type[http.server.BaseHTTPRequestHandler]:
+        throttle = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_PUT(self) -> None:
+                throttle.puts += 1
+                if throttle.refusals > 0:
+                    throttle.refusals -= 1
+                    self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                    self.answer(503, SLOW_DOWN, {"Content-Type": "application/xml"})
+                    return
+                self.forward()
+
+            def do_GET(self) -> None:
+                self.forward()
+
+            def do_POST(self) -> None:
+                self.forward()
+
+            def do_DELETE(self) -> None:
+                self.forward()
+
+            def forward(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                upstream = http.client.HTTPConnection(throttle.target, timeout=10)
+                upstream.request(self.command, self.path, body, dict(self.headers))
+                answer = upstream.getresponse()
+                hop = {"content-length", "transfer-encoding", "connection"}
+                kept = {k: v for k, v in answer.getheaders() if k.lower() not in hop}
+                self.answer(answer.status, answer.read(), kept)
+
+            def answer(self, code: int, body: bytes, headers: dict[str, str]) -> None:
+                self.send_response(code)
+                for name, value in {**headers, "Content-Length": str(len(body))}.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        return Handler
+
+
+def throttled_store(moto: Moto, bucket: str, refusals: int) -> tuple[Throttle, S3OutputStore]:
+    throttle = Throttle(moto, refusals)
+    store = open_s3(
+        f"s3://{bucket}/cutouts",
+        ttl=60,
+        endpoint=throttle.endpoint,
+        region="us-east-1",
+        access_key_id=KEYS["aws_access_key_id"],
+        secret_access_key=KEYS["aws_secret_access_key"],
+    )
+    return throttle, store
+
+
+async def test_throttling_is_retried_with_backoff(moto: Moto) -> None:
+    bucket = moto.bucket()
+    throttle, store = throttled_store(moto, bucket, refusals=2)
+    key = await store.put(b"png", suffix="png")
+    assert throttle.puts == 3
+    assert moto.keys(bucket) == [f"cutouts/{key}"]
+    throttle.httpd.shutdown()
+
+
+async def test_throttling_that_persists_is_a_clear_store_error(moto: Moto) -> None:
+    bucket = moto.bucket()
+    throttle, store = throttled_store(moto, bucket, refusals=1000)
+    with pytest.raises(StoreUnavailableError, match="output store"):
+        await store.put(b"png", suffix="png")
+    assert throttle.puts == 1 + RETRIES
+    assert moto.keys(bucket) == []  # nothing half-written
+    throttle.httpd.shutdown()
