@@ -51,6 +51,7 @@ from .context import KEY, Deps
 from .fairuse import FairUse
 from .flood import FloodLimiter
 from .logs import redact
+from .metrics import BotMetrics
 from .resume import resume_unfinished
 from .runner import JobRunner
 
@@ -64,6 +65,7 @@ def build_application(settings: Settings, *, backend: Backend | None = None) -> 
     assert settings.telegram_bot_token is not None
     token = settings.telegram_bot_token.get_secret_value()
     redact(token)
+    metrics = BotMetrics()
 
     async def post_init(app: Application) -> None:
         used = backend or build_backend(settings)
@@ -75,7 +77,11 @@ def build_application(settings: Settings, *, backend: Backend | None = None) -> 
             results,
             timeout=settings.removebg_timeout_seconds,
             slots=settings.engine_concurrency,
+            metrics=metrics,
         )
+        metrics.watch_jobs(jobs)
+        if settings.metrics_port:
+            metrics.serve(settings.metrics_host, settings.metrics_port)
         admins = frozenset(settings.admin_user_ids)
         app.bot_data[KEY] = Deps(
             backend=used,
@@ -105,6 +111,7 @@ def build_application(settings: Settings, *, backend: Backend | None = None) -> 
             await deps.runner.stop()
 
     async def post_shutdown(app: Application) -> None:
+        metrics.close()
         deps = app.bot_data.get(KEY)
         if isinstance(deps, Deps):
             await deps.backend.shutdown()
@@ -118,7 +125,7 @@ def build_application(settings: Settings, *, backend: Backend | None = None) -> 
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
         .concurrent_updates(True)
-        .rate_limiter(FloodLimiter(max_retries=3))
+        .rate_limiter(FloodLimiter(max_retries=3, on_error=metrics.telegram_error))
         .read_timeout(settings.telegram_timeout_seconds)
         .write_timeout(settings.telegram_timeout_seconds)
         .media_write_timeout(2 * settings.telegram_timeout_seconds)

@@ -27,7 +27,7 @@ from collections.abc import Callable, Coroutine
 from enum import IntEnum
 from typing import Any
 
-from telegram.error import RetryAfter
+from telegram.error import RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
@@ -132,7 +132,9 @@ class FloodLimiter(BaseRateLimiter[int]):
         overall_per_second: float = 30,
         group_per_minute: float = 20,
         max_retries: int = 3,
+        on_error: Callable[[str, TelegramError], None] = lambda method, exc: None,
     ) -> None:
+        self._on_error = on_error
         self._overall = Bucket(overall_per_second, 1.0) if overall_per_second else None
         self._group_per_minute = group_per_minute
         self._groups: dict[int | str, Bucket] = {}
@@ -165,6 +167,7 @@ class FloodLimiter(BaseRateLimiter[int]):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
+                self._on_error(endpoint, exc)
                 if attempt >= retries:
                     raise
                 seconds = wait_of(exc)
@@ -174,6 +177,9 @@ class FloodLimiter(BaseRateLimiter[int]):
                     await asyncio.sleep(seconds + 0.1)
                 finally:
                     self._open.set()
+            except TelegramError as exc:
+                self._on_error(endpoint, exc)
+                raise
         raise AssertionError("unreachable")
 
     async def _admit(self, chat_id: object, priority: Priority) -> None:

@@ -22,6 +22,7 @@ from . import delivery, keyboards, stickers, texts, units
 from .clock import utcnow
 from .failures import JobFailure, from_backend
 from .messages import StatusLine, edit_status
+from .metrics import BotMetrics
 from .units import Unit
 
 log = logging.getLogger(__name__)
@@ -56,7 +57,9 @@ class JobRunner:
         timeout: float,
         slots: int = 1,
         clock: Callable[[], datetime] = utcnow,
+        metrics: BotMetrics | None = None,
     ) -> None:
+        self._metrics = metrics or BotMetrics()
         self._backend = backend
         self._jobs = jobs
         self._results = results
@@ -175,7 +178,9 @@ class JobRunner:
         if index == 0 and self._slots.locked():  # said only if the wait is noticeable
             loop = asyncio.get_running_loop()
             notice = loop.call_later(QUEUE_NOTICE_AFTER, line.show, texts.WAITING_FOR_ENGINE)
+        waited = time.perf_counter()
         async with self._slots:  # the status and the chat action follow the work itself
+            self._metrics.queue_wait.observe(time.perf_counter() - waited)
             if notice is not None:
                 notice.cancel()
             line.show(texts.REMOVING.format(model=texts.MODEL_NAMES[model]) + of)
@@ -189,8 +194,10 @@ class JobRunner:
             async with _chat_action(bot, job.chat_id), asyncio.timeout(self._timeout):
                 return await self._backend.remove(data, model=model, options=options)  # type: ignore[arg-type]
         except RemoveBgError as exc:
+            self._metrics.backend_error(exc)
             raise from_backend(exc) from exc
         except TimeoutError as exc:
+            self._metrics.backend_error(exc)
             raise JobFailure(texts.BACKEND_TIMEOUT, "backend timeout", retry=True) from exc
         finally:
             REQUEST_ID.reset(token)

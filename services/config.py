@@ -112,6 +112,10 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         20, ge=0, description="jobs a user may start per minute; 0 for no limit"
     )
+    metrics_port: int | None = Field(
+        None, ge=1, le=65535, description="where the bot serves /metrics; unset: not at all"
+    )
+    metrics_host: str = Field("127.0.0.1", description="the address METRICS_PORT listens on")
     webhook_url: str | None = Field(None, description="public HTTPS URL; unset means polling")
     webhook_secret: SecretStr | None = Field(None, description="secret token for the webhook")
     port: int = Field(8443, ge=1, le=65535, description="webhook listening port")

@@ -212,6 +212,14 @@ class Jobs:
             ).fetchall()
         return [parse(created_at) for (created_at,) in rows]
 
+    def counts(self) -> dict[tuple[str, str], int]:
+        """How many jobs there are, by state and model ("none" before one is chosen)."""
+        with self._db.lock:
+            rows = self._db.execute(
+                "SELECT state, coalesce(model, 'none'), count(*) FROM jobs GROUP BY 1, 2"
+            ).fetchall()
+        return {(state, model): count for state, model, count in rows}
+
     def prune(self, *, older_than: datetime) -> int:
         """Delete finished jobs, and jobs left 'choosing', untouched since `older_than`."""
         with self._db.lock:
