@@ -8,7 +8,7 @@ import http.server
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,21 @@ def moto() -> Iterator[Moto]:
     server = Moto()
     yield server
     server.server.stop()
+
+
+def bucket_store(
+    endpoint: str, bucket: str, clock: Callable[[], float] = time.time
+) -> S3OutputStore:
+    """The store on its own, for the bucket's prefix `cutouts`, with a TTL of 60 s."""
+    return open_s3(
+        f"s3://{bucket}/cutouts",
+        ttl=60,
+        endpoint=endpoint,
+        region="us-east-1",
+        access_key_id=KEYS["aws_access_key_id"],
+        secret_access_key=KEYS["aws_secret_access_key"],
+        clock=clock,
+    )
 
 
 def s3_settings(tmp: Path, models_dir: Path, moto: Moto, bucket: str, **extra: Any) -> Settings:
@@ -109,15 +124,7 @@ def test_two_replicas_share_one_bucket(tmp_path: Path, models_dir: Path, moto: M
 async def test_the_sweeper_deletes_only_its_own_expired_outputs(moto: Moto) -> None:
     bucket = moto.bucket()
     now = [time.time()]
-    store = open_s3(
-        f"s3://{bucket}/cutouts",
-        ttl=60,
-        endpoint=moto.endpoint,
-        region="us-east-1",
-        access_key_id=KEYS["aws_access_key_id"],
-        secret_access_key=KEYS["aws_secret_access_key"],
-        clock=lambda: now[0],
-    )
+    store = bucket_store(moto.endpoint, bucket, clock=lambda: now[0])
     keys = [await store.put(b"png", suffix="png") for _ in range(3)]
     moto.s3.put_object(Bucket=bucket, Key="cutouts/notes.txt", Body=b"an operator's")
     moto.s3.put_object(Bucket=bucket, Key="elsewhere/" + keys[0], Body=b"another prefix")
@@ -219,15 +226,7 @@ class Throttle:
 
 def throttled_store(moto: Moto, bucket: str, refusals: int) -> tuple[Throttle, S3OutputStore]:
     throttle = Throttle(moto, refusals)
-    store = open_s3(
-        f"s3://{bucket}/cutouts",
-        ttl=60,
-        endpoint=throttle.endpoint,
-        region="us-east-1",
-        access_key_id=KEYS["aws_access_key_id"],
-        secret_access_key=KEYS["aws_secret_access_key"],
-    )
-    return throttle, store
+    return throttle, bucket_store(throttle.endpoint, bucket)
 
 
 async def test_throttling_is_retried_with_backoff(moto: Moto) -> None:
