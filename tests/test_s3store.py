@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import http.client
 import http.server
+import json
 import threading
 import time
 import uuid
@@ -119,6 +120,33 @@ def test_two_replicas_share_one_bucket(tmp_path: Path, models_dir: Path, moto: M
         urls = [call(http, replica)["records"][0]["_output_url"] for replica in (a, b)]
         assert [http.get(url).status_code for url in urls] == [200, 200]
     assert len(moto.keys(bucket)) == 4  # b's sweeper left everyone's fresh outputs alone
+
+
+def test_with_a_public_base_the_urls_are_the_buckets_own_unsigned(
+    tmp_path: Path, models_dir: Path, moto: Moto
+) -> None:
+    bucket = moto.bucket()
+    readable = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bucket}/cutouts/*",
+            }
+        ],
+    }
+    moto.s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(readable))
+    public = f"{moto.endpoint}/{bucket}"  # a public bucket, or a CDN in front of it
+    settings = s3_settings(tmp_path, models_dir, moto, bucket, public_base_url=public)
+    with httpx.Client(timeout=60) as http, running(settings) as url:
+        record = call(http, url)["records"][0]
+        output = http.get(record["_output_url"])
+    assert record["_output_url"].startswith(f"{public}/cutouts/")
+    assert "X-Amz-Signature" not in record["_output_url"]
+    assert output.status_code == 200
+    assert opened(output.content).size == (160, 120)
 
 
 async def test_the_sweeper_deletes_only_its_own_expired_outputs(moto: Moto) -> None:

@@ -189,6 +189,7 @@ def open_store(settings: Settings) -> OutputStore:
         region=settings.aws_region,
         access_key_id=key.get_secret_value() if key else None,
         secret_access_key=secret.get_secret_value() if secret else None,
+        public_base=settings.public_base_url,
     )
 
 

@@ -23,9 +23,21 @@ RETRIES = 4  # throttling (SlowDown) and 5xx answers are tried again, with backo
 
 
 class S3OutputStore:
-    def __init__(self, store: S3Store, *, ttl: float, clock: Callable[[], float] = time.time):
+    """`public_base`, when set, is where the bucket's keys are served openly (a CDN, or a
+    public bucket): output URLs are then `public_base/PREFIX/KEY` rather than pre-signed."""
+
+    def __init__(
+        self,
+        store: S3Store,
+        *,
+        ttl: float,
+        public_base: str | None = None,
+        prefix: str = "",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._store = store
         self.ttl = ttl
+        self._public = f"{public_base.rstrip('/')}/{prefix}".rstrip("/") if public_base else None
         self._clock = clock
 
     async def put(self, data: bytes, *, suffix: str) -> str:
@@ -40,6 +52,8 @@ class S3OutputStore:
         return key
 
     async def url(self, key: str, base_url: str) -> str:
+        if self._public:
+            return f"{self._public}/{key}"
         try:
             signed: str = await obstore.sign_async(
                 self._store, "GET", key, timedelta(seconds=self.ttl)
@@ -93,6 +107,7 @@ def open_s3(
     region: str | None,
     access_key_id: str | None,
     secret_access_key: str | None,
+    public_base: str | None = None,
     clock: Callable[[], float] = time.time,
 ) -> S3OutputStore:
     """The store for `s3://BUCKET/PREFIX`; without an endpoint, AWS itself."""
@@ -110,7 +125,9 @@ def open_s3(
         client_options={"allow_http": bool(endpoint and endpoint.startswith("http://"))},
         retry_config=retry,
     )
-    return S3OutputStore(store, ttl=ttl, clock=clock)
+    return S3OutputStore(
+        store, ttl=ttl, public_base=public_base, prefix=prefix.strip("/"), clock=clock
+    )
 
 
 def _unavailable(doing: str) -> StoreUnavailableError:
