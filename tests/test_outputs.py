@@ -6,7 +6,6 @@ import asyncio
 import base64
 import logging
 import os
-import sys
 import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ from services.server.__main__ import warn_about_exposure
 from services.server.outputs import lifetime, output_base
 from tests.images import disc, encode
 from tests.servers import TOKEN, free_port, running, server_settings
-from tests.test_server_main import server_env
+from tests.test_server_main import server_env, server_process
 
 AUTH = {"Authorization": f"Token {TOKEN}"}
 BODY = {"records": [{"_base64": base64.b64encode(encode(disc(), "JPEG")).decode()}]}
@@ -172,27 +171,8 @@ async def test_forwarded_headers_count_only_from_trusted_proxies(
         tmp_path, models_dir, SERVER_TOKENS=TOKEN, SERVER_PORT=str(port), TRUSTED_PROXIES=proxies
     )
     env.pop("PUBLIC_BASE_URL", None)
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "services.server",
-        cwd=tmp_path,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    api_url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(300):
-            try:
-                await http.get(f"{api_url}/health")
-                break
-            except httpx.TransportError:
-                await asyncio.sleep(0.1)
+    async with server_process(tmp_path, env) as served:
         forwarded = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.7"}
-        url = await cut_out(http, api_url, **forwarded)
-    finally:
-        process.terminate()
-        log = (await asyncio.wait_for(process.communicate(), 30))[0].decode()
+        url = await cut_out(http, served.url, **forwarded)
     assert url.startswith(f"{scheme}://127.0.0.1:{port}/outputs/")
-    assert ("PUBLIC_BASE_URL is unset" in log) == bool(proxies)
+    assert ("PUBLIC_BASE_URL is unset" in served.log) == bool(proxies)

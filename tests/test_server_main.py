@@ -6,6 +6,9 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -26,35 +29,55 @@ def server_env(tmp_path: Path, models_dir: Path, **values: str) -> dict[str, str
     }
 
 
-async def test_the_server_starts_serves_and_stops(tmp_path: Path, models_dir: Path) -> None:
-    port = free_port()
-    env = server_env(tmp_path, models_dir, SERVER_TOKENS="t1,t2", SERVER_PORT=str(port))
+@dataclass
+class ServerProcess:
+    url: str
+    log: str = ""  # all it printed, once it has stopped
+    returncode: int | None = None
+
+
+@asynccontextmanager
+async def server_process(cwd: Path, env: dict[str, str]) -> AsyncIterator[ServerProcess]:
+    """`python -m services.server` with `env`, up (its /health answers) until the block ends."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "services.server",
-        cwd=tmp_path,
+        cwd=cwd,
         env=env,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )
+    served = ServerProcess(f"http://127.0.0.1:{env['SERVER_PORT']}")
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
+        async with httpx.AsyncClient(timeout=5) as client:
             for _ in range(300):
                 try:
-                    health = await client.get("/health")
+                    await client.get(f"{served.url}/health")
                     break
                 except httpx.TransportError:
                     await asyncio.sleep(0.1)
-            assert health.json()["status"] == "ok"
-            refused = await client.post("/removebg/fast/removebg", json={"records": [{}]})
-            assert refused.status_code == 401
+        yield served
     finally:
         process.terminate()
-        output = (await asyncio.wait_for(process.communicate(), 30))[0].decode()
-    assert process.returncode in (0, -signal.SIGTERM)  # uvicorn re-raises the signal
-    assert "Finished server process" in output
-    assert "t1" not in output.replace("http", "")
+        served.log = (await asyncio.wait_for(process.communicate(), 30))[0].decode()
+        served.returncode = process.returncode
+
+
+async def test_the_server_starts_serves_and_stops(tmp_path: Path, models_dir: Path) -> None:
+    port = free_port()
+    env = server_env(tmp_path, models_dir, SERVER_TOKENS="t1,t2", SERVER_PORT=str(port))
+    async with (
+        server_process(tmp_path, env) as served,
+        httpx.AsyncClient(base_url=served.url, timeout=5) as client,
+    ):
+        health = await client.get("/health")
+        assert health.json()["status"] == "ok"
+        refused = await client.post("/removebg/fast/removebg", json={"records": [{}]})
+        assert refused.status_code == 401
+    assert served.returncode in (0, -signal.SIGTERM)  # uvicorn re-raises the signal
+    assert "Finished server process" in served.log
+    assert "t1" not in served.log.replace("http", "")
 
 
 async def test_the_server_refuses_to_start_without_tokens(
