@@ -92,7 +92,7 @@ async def test_body_bytes_held_at_once_are_bounded() -> None:
     assert order == ["a", "b"]
 
 
-async def test_a_parsed_call_takes_the_rest_of_its_records_before_later_calls() -> None:
+async def test_a_parsed_call_takes_its_records_before_later_calls() -> None:
     admission = line(queue_size=2)  # capacity 3
     order: list[str] = []
     release = asyncio.Event()
@@ -102,7 +102,7 @@ async def test_a_parsed_call_takes_the_rest_of_its_records_before_later_calls() 
     await settle()
     late = asyncio.create_task(hold(admission, 1, 1, order, "late", release))
     await settle()
-    assert order == ["first"]  # big holds 1 and waits for 2 more, ahead of late
+    assert order == ["first"]  # big, parsed, waits for its 3 records ahead of late
     release.set()
     await asyncio.gather(first, big, late)
     assert order == ["first", "big", "late"]

@@ -19,6 +19,7 @@ from tests.images import disc, encode
 from tests.servers import TOKEN, running, server_settings
 
 AUTH = {"Authorization": f"Token {TOKEN}"}
+IDLE = {"pending": 0, "capacity": 17, "waiting": 0, "body_bytes": 0}  # the default line, empty
 GOOD = {"_base64": base64.b64encode(encode(disc(), "JPEG")).decode()}
 
 
@@ -57,12 +58,7 @@ async def test_a_record_key_that_clashes_with_the_answer_fails_alone(
     assert repr(key) in answer["records"][9]["_status"]["error_description"]
     assert key not in answer["records"][9] or key.startswith("_status")
     assert answer["status"]["text"] == "1 of 10 records failed"
-    assert await idle_queue(http, api_url) == {
-        "pending": 0,
-        "capacity": 17,
-        "waiting": 0,
-        "body_bytes": 0,
-    }
+    assert await idle_queue(http, api_url) == IDLE
 
 
 @pytest.mark.parametrize(
@@ -163,12 +159,7 @@ async def test_a_body_that_falls_behind_the_minimum_pace_gets_408(
         response = await trickled(http, url, [b" "] * 20, pause=0.1)
         assert response.status_code == 408
         assert "slower than" in response.json()["status"]["error_description"]
-        assert await idle_queue(http, url) == {
-            "pending": 0,
-            "capacity": 17,
-            "waiting": 0,
-            "body_bytes": 0,
-        }
+        assert await idle_queue(http, url) == IDLE
 
 
 async def test_a_slow_body_that_keeps_the_pace_is_served(

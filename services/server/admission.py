@@ -3,9 +3,9 @@
 A call is admitted to read its body when the bytes fit and the queue is not full; until then
 it waits its turn, without its body being read. Once parsed, it takes its records at the head
 of the line. It holds both until its answer. Since no call holds records while it waits for
-more, calls can't wait on each other in a ring. A call that would
-wait longer than `max_wait` is refused at once, and told when to come back: refused calls are
-spread over the line's measured drain rate, and one that comes back when told takes its place.
+more, calls can't wait on each other in a ring. A call that would wait longer than `max_wait`
+is refused at once, and told when to come back: refused calls are spread over the line's
+measured drain rate, and one that comes back when told takes its place.
 """
 
 from __future__ import annotations
