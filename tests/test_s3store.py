@@ -149,6 +149,18 @@ def test_with_a_public_base_the_urls_are_the_buckets_own_unsigned(
     assert opened(output.content).size == (160, 120)
 
 
+async def test_handed_out_urls_are_signed_for_the_outputs_lifetime(moto: Moto) -> None:
+    store = bucket_store(moto.endpoint, moto.bucket())
+    key = await store.put(b"png", suffix="png")
+    url = httpx.URL(await store.url(key, "http://replica.invalid"))
+    assert url.host == "127.0.0.1"  # the bucket's, not the replica's
+    assert url.params["X-Amz-Expires"] == "60"  # the TTL: the bucket refuses it after that
+    assert url.params["X-Amz-SignedHeaders"] == "host"
+    # moto does not refuse late signatures, so the refusal itself is S3's to test, not ours
+    async with httpx.AsyncClient() as http:
+        assert (await http.get(url)).content == b"png"
+
+
 async def test_the_sweeper_deletes_only_its_own_expired_outputs(moto: Moto) -> None:
     bucket = moto.bucket()
     now = [time.time()]

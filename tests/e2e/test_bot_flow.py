@@ -6,10 +6,14 @@ import asyncio
 import time
 from pathlib import Path
 
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
 from tests.e2e.botapi import BotApiPeer, called
 from tests.e2e.harness import SlowBackend, bot_settings, local_backend, running_bot, usage_rows
 from tests.e2e.test_bot import button
 from tests.images import disc, encode
+from tests.servers import free_port
 
 
 async def test_help_is_answered_within_a_second_while_a_precise_job_runs(
@@ -69,7 +73,8 @@ async def test_a_second_image_waits_for_the_first(
 async def test_a_press_while_the_engine_is_busy_is_acknowledged_at_once(
     peer: BotApiPeer, tmp_path: Path, models_dir: Path
 ) -> None:
-    settings = bot_settings(peer, tmp_path, models_dir)
+    port = free_port()
+    settings = bot_settings(peer, tmp_path, models_dir, metrics_port=port)
     ann, bob = peer.user("Ann"), peer.user("Bob")
     ann_chat, bob_chat = peer.private_chat(ann), peer.private_chat(bob)
     slow = SlowBackend(local_backend(models_dir), delay=2.0)
@@ -86,6 +91,16 @@ async def test_a_press_while_the_engine_is_busy_is_acknowledged_at_once(
         busy = await peer.wait_for(called("answerCallbackQuery"), after=seq)
         for chat in (ann_chat, bob_chat):
             await peer.wait_for(called("sendDocument", chat_id=chat.id, ok=True), timeout=30)
+        async with httpx.AsyncClient() as http:
+            text = (await http.get(f"http://127.0.0.1:{port}/metrics")).text
+    waits = {
+        sample.name: sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name.startswith("bot_queue_wait_seconds")
+    }
+    assert waits["bot_queue_wait_seconds_count"] == 2
+    assert waits["bot_queue_wait_seconds_sum"] > 1.0  # Bob waited for Ann's 2 s job
     assert "text" not in idle.params  # nothing to wait for: the status says enough
     assert "in line" in busy.params["text"]
 
