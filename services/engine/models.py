@@ -9,7 +9,7 @@ from pathlib import Path
 from services.config import Settings
 
 from .errors import ModelUnavailableError
-from .registry import MODELS, ModelSpec, configured
+from .registry import MODELS, ModelSpec, configured, with_companions
 from .weights import WeightsDir
 
 
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = Settings()
     weights = WeightsDir(Path(settings.models_dir))
     wanted = args.names or list(MODELS)
-    specs = [s for s in configured(settings.model_sources()) if s.name in wanted]
+    specs = with_companions([s for s in configured(settings.model_sources()) if s.name in wanted])
     try:
         if args.command == "list":
             return _list(weights, specs)

