@@ -1,6 +1,6 @@
 """Cut-out quality on the ground-truth eval sets: our engine against rembg on the same weights.
 
-    .venv/bin/python benchmarks/quality.py --eval DIR [--sets a,b] [--limit N]
+    .venv/bin/python benchmarks/quality.py --eval DIR [--sets a,b] [--limit N] [--half even|odd]
                                            [--models fast,precise,...] [--markdown]
 
 DIR holds one folder per set, each with a manifest.csv of image and mask paths; the sets are
@@ -39,6 +39,7 @@ SETS = ("sod_bsds300", "ccp_person", "weizmann_horses", "alphamatting_train_lowr
 SOFT_SETS = frozenset({"alphamatting_train_lowres"})
 MODELS = ("fast", "precise", "rembg-fast", "rembg-precise")
 ALL = "overall"
+HALVES = {"all": None, "even": 0, "odd": 1}  # choose on one half of each set, confirm on the other
 
 Predict = Callable[[bytes], Awaitable[np.ndarray]]
 
@@ -49,12 +50,15 @@ class Pair:
     mask: Path
 
 
-def pairs(eval_dir: Path, name: str, limit: int | None) -> list[Pair]:
-    """The first `limit` pairs of a set, in its manifest's order."""
+def pairs(eval_dir: Path, name: str, limit: int | None, half: str = "all") -> list[Pair]:
+    """The first `limit` pairs of a set, in its manifest's order; of them, every other one
+    from the first (`even`) or the second (`odd`) when `half` says so."""
     root = eval_dir / name
     with open(root / "manifest.csv", newline="") as f:
-        rows = list(csv.DictReader(f))
-    return [Pair(root / row["image"], root / row["mask"]) for row in rows[:limit]]
+        rows = list(csv.DictReader(f))[:limit]
+    parity = HALVES[half]
+    kept = rows if parity is None else rows[parity::2]
+    return [Pair(root / row["image"], root / row["mask"]) for row in kept]
 
 
 def read_pair(pair: Pair) -> tuple[bytes, np.ndarray]:
@@ -80,7 +84,7 @@ def predictor(model: str, engine: Engine) -> Predict:
 
 
 async def evaluate(
-    eval_dir: Path, sets: list[str], models: list[str], limit: int | None
+    eval_dir: Path, sets: list[str], models: list[str], limit: int | None, half: str = "all"
 ) -> dict[str, dict[str, Scores]]:
     """scores[model][set or ALL]; the models take turns on each image."""
     engine = make_engine()
@@ -89,7 +93,7 @@ async def evaluate(
     try:
         for name in sets:
             started = time.perf_counter()
-            todo = await asyncio.to_thread(pairs, eval_dir, name, limit)
+            todo = await asyncio.to_thread(pairs, eval_dir, name, limit, half)
             for model in models:
                 scores[model][name] = Scores(matting=name in SOFT_SETS)
             for pair in todo:
@@ -162,6 +166,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     add_eval_argument(parser)
     parser.add_argument("--sets", default=",".join(SETS), help="comma-separated set folders")
     parser.add_argument("--limit", type=int, default=None, help="images per set (default: all)")
+    parser.add_argument("--half", choices=list(HALVES), default="all", help="every other image")
     parser.add_argument("--models", default=",".join(MODELS), help="comma-separated")
     parser.add_argument("--markdown", action="store_true", help="print markdown tables")
     args = parser.parse_args(argv)
@@ -177,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     if eval_sets_missing(args.eval, args.sets):
         return 2
-    scores = asyncio.run(evaluate(args.eval, args.sets, args.models, args.limit))
+    scores = asyncio.run(evaluate(args.eval, args.sets, args.models, args.limit, args.half))
     print(results_table(scores, args.sets).render(markdown=args.markdown))
     print()
     goals = goals_table(scores, args.sets)

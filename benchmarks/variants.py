@@ -21,7 +21,7 @@ import onnxruntime as ort
 from common import MODELS_DIR, Table, add_eval_argument, eval_sets_missing, session_options
 from metrics import LOWER_IS_BETTER, METRICS, Scores, significantly_worse
 from PIL import Image
-from quality import ALL, SETS, SOFT_SETS, pairs
+from quality import ALL, HALVES, SETS, SOFT_SETS, pairs
 
 from services.engine.decoder import Limits, decode
 from services.engine.matting import fuse, normalise, to_uint8, upsample
@@ -191,9 +191,6 @@ class Cached(dict[str, np.ndarray]):
         if self.dirty:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             np.savez(self.path, **self)  # type: ignore[arg-type]  # numpy's stub types **kwds oddly
-
-
-HALVES = {"all": None, "even": 0, "odd": 1}  # choose on one half, confirm on the other
 
 
 def score(
