@@ -20,6 +20,7 @@ from PIL import Image
 
 from services.engine import Engine
 from services.engine.allocator import huge_pages_on, restart_with_huge_pages
+from services.engine.registry import MODELS
 from services.engine.sessions import session_options as engine_session_options
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,9 +63,9 @@ def make_engine() -> Engine:
     return Engine(MODELS_DIR, threads=THREADS)
 
 
-def session_options() -> ort.SessionOptions:
+def session_options(*, arena: bool = False) -> ort.SessionOptions:
     """The engine's own ONNX Runtime options (services/engine/sessions.py)."""
-    return engine_session_options(THREADS)
+    return engine_session_options(THREADS, arena=arena)
 
 
 def rembg_session(model: str) -> Any:
@@ -78,7 +79,7 @@ def rembg_session(model: str) -> Any:
     from rembg.sessions import sessions
 
     name = REMBG_NAMES[model]
-    return sessions[name](name, session_options())
+    return sessions[name](name, session_options(arena=MODELS[model].keep_activations))
 
 
 def rembg_remove(data: bytes, session: Any) -> bytes:

@@ -80,16 +80,17 @@ def timed(call: Callable[[], object]) -> float:
 def raw_inference(model: str, data: bytes) -> Callable[[], object]:
     """`session.run` alone on the tensors our preprocessing makes, in sessions of our own.
 
-    For precise that is ISNet and its companion U²-Net-p, as the engine runs both.
+    For precise that is ISNet at the photo's size and its companion U²-Net, as the engine
+    runs both.
     """
     with Image.open(io.BytesIO(data)) as image:
         rgb = np.asarray(image.convert("RGB"))
-    spec: ModelSpec | None = MODELS[model]
+    spec: ModelSpec | None = MODELS[model].for_photo(rgb.shape[1], rgb.shape[0])
     runs = []
     while spec is not None:
         session = ort.InferenceSession(
             str(MODELS_DIR / spec.filename),
-            sess_options=session_options(),
+            sess_options=session_options(arena=spec.keep_activations),
             providers=["CPUExecutionProvider"],
         )
         runs.append((session, {session.get_inputs()[0].name: preprocess(rgb, spec)}))

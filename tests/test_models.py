@@ -198,3 +198,12 @@ def test_precise_runs_isnet_at_the_photos_size_from_768_up_to_1024() -> None:
     assert sides == [768, 800, 1024]
     assert precise.for_photo(830, 550).input_size == 832  # in steps of 32
     assert FAST.for_photo(4000, 3000) == FAST  # fast keeps its one size
+
+
+def test_only_the_small_model_keeps_its_activations_between_runs(models_dir: Path) -> None:
+    sessions = Sessions(WeightsDir(models_dir), threads=1)
+    kept = {
+        name: sessions.get(MODELS[name]).get_session_options().enable_cpu_mem_arena
+        for name in ("fast", "precise")
+    }
+    assert kept == {"fast": True, "precise": False}

@@ -71,7 +71,7 @@ class Sessions:
         path = self._weights.path(spec)
         if not self._weights.is_present(spec):
             raise ModelUnavailableError(spec.name, "its weights are not fetched")
-        options = session_options(self._threads)
+        options = session_options(self._threads, arena=spec.keep_activations)
         try:
             session = ort.InferenceSession(
                 str(path), sess_options=options, providers=self._providers
@@ -93,14 +93,15 @@ class Sessions:
             self._sessions.clear()
 
 
-def session_options(threads: int) -> ort.SessionOptions:
+def session_options(threads: int, *, arena: bool = False) -> ort.SessionOptions:
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     # Without the arena, activations are freed after each run: ISNet's peak drops by
-    # about 500 MB and an idle bot does not hold on to it (see BENCHMARKS.md).
-    options.enable_cpu_mem_arena = False
+    # about 500 MB and an idle bot does not hold on to it (see BENCHMARKS.md). A small
+    # model keeps its arena: faulting its activations in afresh cost 15-25 % of a run.
+    options.enable_cpu_mem_arena = arena
     # Idle workers sleep instead of spinning, leaving the CPU to the event loop.
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return options
