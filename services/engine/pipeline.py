@@ -62,8 +62,7 @@ class Pipeline:
         stage = _Stopwatch(timings)
         with stage("decode"):
             decoded = decode(data, self._limits)
-        height, width = decoded.rgb.shape[:2]
-        models = [spec.for_photo(width, height)]
+        models = [spec.for_photo(*decoded.size)]
         if spec.companion is not None:
             models.append(spec.companion)
         sessions = [self._sessions.get(model) for model in models]

