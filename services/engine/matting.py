@@ -5,6 +5,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .shrink import area
+from .stripes import stripes
 from .workers import INLINE, Workers
 
 WORK_SIDE = 640  # the blurred estimates are computed at most this wide by default (edges.py)
@@ -57,6 +59,7 @@ def estimate_foreground(
     side: int = WORK_SIDE,
     workers: Workers = INLINE,
     in_place: bool = False,
+    alpha8: np.ndarray | None = None,
 ) -> np.ndarray:
     """Foreground colour where alpha is soft, so edges carry no tint of the old background.
 
@@ -64,16 +67,17 @@ def estimate_foreground(
     background estimates, a wide pass then a narrow one. The blurred estimates are smooth, so
     they are computed at most `side` pixels wide and sampled at the soft pixels only; the
     final correction uses the full-resolution colours. `workers` share the blurs and the soft
-    pixels between them. `in_place` corrects `rgb` itself rather than a copy.
+    pixels between them. `in_place` corrects `rgb` itself rather than a copy. `alpha8` is
+    `alpha` as 8 bits, if the caller has it already.
     """
     height, width = alpha.shape
-    points = cv2.findNonZero(cv2.inRange(to_uint8(alpha), *SOFT))
+    points = _soft_points(to_uint8(alpha) if alpha8 is None else alpha8, workers)
     if points is None:
         return rgb
     scale = min(1.0, side / max(height, width))
     size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    small = rgb if scale == 1.0 else cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
-    small_alpha = alpha if scale == 1.0 else cv2.resize(alpha, size, interpolation=cv2.INTER_AREA)
+    small = rgb if scale == 1.0 else area(rgb, size)
+    small_alpha = alpha if scale == 1.0 else area(alpha, size)
     image = small.astype(np.float32) * (1.0 / 255.0)
     a = cv2.merge([small_alpha] * 3)
     blurred = _blurred(image, None, a, WIDE, workers)
@@ -86,15 +90,34 @@ def estimate_foreground(
         xs, ys = xy.T
         soft = ys.astype(np.intp) * width + xs
         at = _sample(blurred, (xs + 0.5) * scale - 0.5, (ys + 0.5) * scale - 0.5)
-        pixels = np.take(rgb.reshape(-1, 3), soft, axis=0).astype(np.float32) * (1.0 / 255.0)
-        a = np.repeat(np.take(alpha, soft), 3).reshape(-1, 3)  # (n, 3): no slow broadcasting
-        fg_soft = _correct(pixels, a, at[0], at[1])
-        _as_texels(out)[soft] = _as_texels((fg_soft * 255.0 + 0.5).astype(np.uint8))
+        texels = np.take(_as_texels(rgb), soft)  # 3-byte pixels: quicker to gather
+        pixels = _as_rgb(texels).astype(np.float32)
+        pixels *= 1.0 / 255.0
+        a = cv2.merge([np.take(alpha, soft)] * 3)  # (n, 1, 3): no slow broadcasting
+        fg_soft = _correct(pixels, a, *(m.reshape(-1, 1, 3) for m in at))
+        np.put(_as_texels(out), soft, _as_texels(to_uint8(fg_soft)))
 
     # Each part reads its own pixels before it writes them, so `out` may be `rgb` itself.
     parts = max(workers.count, -(-len(points) // PART_POINTS))
-    workers.map(refine, np.array_split(points.reshape(-1, 2), parts))
+    workers.map(refine, np.array_split(points, parts))
     return out
+
+
+def _soft_points(alpha8: np.ndarray, workers: Workers) -> np.ndarray | None:
+    """The (x, y) of each soft pixel as an (n, 2) array, found a stripe per worker."""
+
+    def find(rows: slice) -> np.ndarray | None:
+        found = cv2.findNonZero(cv2.inRange(alpha8[rows], *SOFT))
+        if found is None:
+            return None
+        points = np.asarray(found, np.int32).reshape(-1, 2)
+        points[:, 1] += rows.start
+        return points
+
+    height, width = alpha8.shape
+    rows = -(-height // workers.count)
+    found = [p for p in workers.map(find, stripes(height, width, rows * width)) if p is not None]
+    return np.concatenate(found) if found else None
 
 
 def _as_texels(rgb: np.ndarray) -> np.ndarray:
@@ -102,8 +125,13 @@ def _as_texels(rgb: np.ndarray) -> np.ndarray:
     return rgb.reshape(-1, 3).view(np.dtype((np.void, 3))).reshape(-1)
 
 
+def _as_rgb(texels: np.ndarray) -> np.ndarray:
+    """3-byte pixels as an (n, 1, 3) image that OpenCV takes."""
+    return texels.view(np.uint8).reshape(-1, 1, 3)
+
+
 def to_uint8(alpha: np.ndarray) -> np.ndarray:
-    """A 0..1 alpha as rounded 8-bit values."""
+    """0..1 values (an alpha, or colours) as rounded 8-bit values."""
     return cv2.convertScaleAbs(alpha, alpha=255.0)
 
 

@@ -18,6 +18,7 @@ from .errors import ModelUnavailableError
 from .matting import estimate_foreground, fuse, normalise, to_uint8, upsample
 from .registry import ModelSpec, Shrink
 from .sessions import Sessions
+from .shrink import area
 from .stripes import stripes
 from .workers import Workers
 
@@ -81,10 +82,15 @@ class Pipeline:
             alpha = upsample(predictions[0], decoded.size)
             if decoded.alpha is not None:
                 _times_alpha(alpha, decoded.alpha)
-            foreground = estimate_foreground(
-                decoded.rgb, alpha, side=spec.matting_side, workers=self._workers, in_place=True
-            )
             alpha8 = to_uint8(alpha)
+            foreground = estimate_foreground(
+                decoded.rgb,
+                alpha,
+                side=spec.matting_side,
+                workers=self._workers,
+                in_place=True,
+                alpha8=alpha8,
+            )
             del decoded, alpha  # the float alpha (4 bytes a pixel) and the input: not needed now
         with stage("encode"):
             cutout = _encode(foreground, alpha8, spec, options, self._workers)
@@ -134,11 +140,12 @@ def square(rgb: np.ndarray, side: int, shrink: Shrink) -> np.ndarray:
     """
     pixels = rgb.shape[0] * rgb.shape[1]
     if shrink == "area":
-        how = cv2.INTER_AREA if pixels > side * side else cv2.INTER_CUBIC
-        return cv2.resize(rgb, (side, side), interpolation=how)
+        if pixels > side * side:
+            return area(rgb, (side, side))
+        return cv2.resize(rgb, (side, side), interpolation=cv2.INTER_CUBIC)
     twice = 2 * side
     if pixels > twice * twice:
-        rgb = cv2.resize(rgb, (twice, twice), interpolation=cv2.INTER_AREA)
+        rgb = area(rgb, (twice, twice))
     return cv2.resize(rgb, (side, side), interpolation=cv2.INTER_LANCZOS4)
 
 
