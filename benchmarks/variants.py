@@ -79,6 +79,9 @@ def inputs(rgb: np.ndarray) -> dict[str, tuple[int, Callable[[], np.ndarray]]]:
         "isnet1024": (1, lambda: rembg_like(rgb, 1024, PRECISE.mean, PRECISE.std)),
         "isnet1024_area": (1, lambda: preprocess(rgb, ISNET_1024)),
         "u2net": (2, lambda: preprocess(rgb, U2NET)),
+        # Test-time flips: the mirrored photo's predictions, stored mirrored
+        "isnet768_flip": (1, lambda: preprocess(rgb[:, ::-1], PRECISE)),
+        "u2net_flip": (2, lambda: preprocess(rgb[:, ::-1], U2NET)),
     }
 
 
@@ -118,6 +121,36 @@ def fuse_holes(primary: np.ndarray, companion: np.ndarray) -> np.ndarray:
     hole[0] = False
     c[~hole[labels]] = 0.0
     return np.maximum(p, c)
+
+
+def agreed(primary: np.ndarray, companion: np.ndarray) -> np.ndarray:
+    """The primary's foreground parts that the companion is confident of somewhere: a part
+    the primary alone believes in is dropped (the mirror of `fuse`'s touching rule)."""
+    p = primary.astype(np.float32)
+    c = upsample(companion.astype(np.float32), p.shape[::-1])
+    count, labels = cv2.connectedComponents((p >= 0.5).astype(np.uint8))
+    kept = np.zeros(count, bool)
+    kept[np.unique(labels[(p >= 0.5) & (c >= 0.5)])] = True
+    kept[0] = True  # the primary's own background and soft edges stay as they are
+    return np.where(kept[labels], p, np.minimum(p, c))
+
+
+def agreed_touching(primary: np.ndarray, companion: np.ndarray) -> np.ndarray:
+    return fuse(agreed(primary, companion), companion)
+
+
+def flipped(d: Preds, name: str) -> np.ndarray:
+    """The mean of a prediction and its mirrored photo's, mirrored back."""
+    return (d[name].astype(np.float32) + d[f"{name}_flip"][:, ::-1].astype(np.float32)) / 2
+
+
+def with_flips(isnet: bool, companion: bool) -> Variant:
+    def make(d: Preds, size: tuple[int, int]) -> np.ndarray:
+        p = flipped(d, "isnet768") if isnet else d["isnet768"].astype(np.float32)
+        c = flipped(d, "u2net") if companion else d["u2net"].astype(np.float32)
+        return ours_up(fuse(p, c), size)
+
+    return make
 
 
 def lanczos_up(pred: np.ndarray, size: tuple[int, int]) -> np.ndarray:
@@ -176,6 +209,11 @@ VARIANTS: dict[str, Variant] = {
     "U²-Net touching @768, Lanczos up": _fused("isnet768", fuse, "u2net", lanczos_up),
     "U²-Net touching @1024, Lanczos up": _fused("isnet1024", fuse, "u2net", lanczos_up),
     "U²-Net all of the core @768": _fused("isnet768", fuse_all, "u2net"),
+    "U²-Net agreed parts @768": _fused("isnet768", agreed, "u2net"),
+    "U²-Net touching @768, both flipped": with_flips(True, True),
+    "U²-Net touching @768, ISNet flipped": with_flips(True, False),
+    "U²-Net touching @768, U²-Net flipped": with_flips(False, True),
+    "U²-Net agreed parts, touching @768": _fused("isnet768", agreed_touching, "u2net"),
 }
 
 
