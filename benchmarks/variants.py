@@ -1,7 +1,10 @@
 """What else was tried for the precise fusion and the fast resize, scored on the eval sets.
 
     .venv/bin/python benchmarks/variants.py --eval DIR [--sets a,b] [--limit N] [--markdown]
+        [--half even|odd] [--variants a,b] [--motion]
 
+`--motion` blurs every photo along a line first, as a moving subject or a panning camera
+would (the masks stay as they are): a proxy for frames of motion, which no dev set holds.
 Raw predictions are cached in models/.bench/variants (about 1 h for all 564 images on 2
 cores, seconds afterwards), so new fusion rules can be scored cheaply. The sets are read in
 place from --eval DIR; nothing of them is written but the model outputs.
@@ -217,12 +220,30 @@ VARIANTS: dict[str, Variant] = {
 }
 
 
+def motion_blur(rgb: np.ndarray) -> np.ndarray:
+    """A horizontal line blur 3 % of the long side long: a moving subject's smear.
+
+    One fixed length and direction, from no data: about what a running subject leaves at
+    1/60 s across a phone photo.
+    """
+    length = max(3, round(0.03 * max(rgb.shape[:2])))
+    kernel = np.full((1, length), 1.0 / length, np.float32)
+    return cv2.filter2D(rgb, -1, kernel, borderType=cv2.BORDER_REFLECT)
+
+
 class Cached(dict[str, np.ndarray]):
     """One image's predictions, read from the cache; a missing one is computed when asked."""
 
-    def __init__(self, path: Path, image: Path, sessions: tuple[ort.InferenceSession, ...]):
+    def __init__(
+        self,
+        path: Path,
+        image: Path,
+        sessions: tuple[ort.InferenceSession, ...],
+        *,
+        motion: bool = False,
+    ):
         super().__init__()
-        self.path, self.image, self.sessions = path, image, sessions
+        self.path, self.image, self.sessions, self.motion = path, image, sessions, motion
         self.made: dict[str, tuple[int, Callable[[], np.ndarray]]] | None = None
         self.dirty = False
         if path.exists():
@@ -231,7 +252,8 @@ class Cached(dict[str, np.ndarray]):
 
     def __missing__(self, key: str) -> np.ndarray:
         if self.made is None:
-            self.made = inputs(decode(self.image.read_bytes(), Limits()).rgb)
+            rgb = decode(self.image.read_bytes(), Limits()).rgb
+            self.made = inputs(motion_blur(rgb) if self.motion else rgb)
         session, make = self.made[key]
         self[key] = value = predict(self.sessions[session], make())
         self.dirty = True
@@ -244,7 +266,12 @@ class Cached(dict[str, np.ndarray]):
 
 
 def score(
-    eval_dir: Path, sets: list[str], limit: int | None, half: str, chosen: list[str]
+    eval_dir: Path,
+    sets: list[str],
+    limit: int | None,
+    half: str,
+    chosen: list[str],
+    motion: bool = False,
 ) -> Table:
     options = session_options()
     sessions = tuple(
@@ -267,7 +294,8 @@ def score(
         for index, pair in enumerate(pairs(eval_dir, name, limit)):
             if parity is not None and index % 2 != parity:
                 continue
-            preds = Cached(CACHE / name / f"{index}.npz", pair.image, sessions)
+            folder = CACHE / "motion" / name if motion else CACHE / name
+            preds = Cached(folder / f"{index}.npz", pair.image, sessions, motion=motion)
             with Image.open(pair.mask) as mask:
                 gt = np.asarray(mask.convert("L"))
             for variant, make in variants.items():
@@ -308,6 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--variants", default="", help="comma-separated parts of variant names (default: all)"
     )
+    parser.add_argument("--motion", action="store_true", help="blur each photo along a line")
     parser.add_argument("--markdown", action="store_true")
     args = parser.parse_args(argv)
     assert set(METRICS) >= {"MAE", "IoU", "maxF", "S"}
@@ -315,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     if eval_sets_missing(args.eval, sets):
         return 2
     chosen = [part for part in args.variants.split(",") if part]
-    table = score(args.eval, sets, args.limit, args.half, chosen)
+    table = score(args.eval, sets, args.limit, args.half, chosen, args.motion)
     print(table.render(markdown=args.markdown))
     return 0
 
