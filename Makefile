@@ -20,7 +20,7 @@ $(INSTALLED): pyproject.toml
 
 # Fetches only what is missing or stale; otherwise it just verifies the checksums (< 1 s).
 models: $(INSTALLED)
-	MODELS_DIR=$(MODELS_DIR) $(BIN)/python -m services.engine.models fetch
+	MODELS_DIR=$(MODELS_DIR) $(BIN)/python -m services.cli.weights fetch
 
 run: models  # the bot; it needs TELEGRAM_BOT_TOKEN (environment or .env)
 	$(BIN)/python -m bot

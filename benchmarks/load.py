@@ -46,8 +46,8 @@ from common import MODELS_DIR, ROOT, Table, machine, verdict
 if str(ROOT) not in sys.path:  # the peer and the scenario live in tests/, not installed
     sys.path.insert(0, str(ROOT))
 
-from services.removebg import Backend, OutputOptions, RemoveBgResult  # noqa: E402
-from services.removebg.wire import Model  # noqa: E402
+from services.contract import Backend, OutputOptions, RemoveBgResult  # noqa: E402
+from services.contract.wire import Model  # noqa: E402
 from tests.e2e.botapi import BotApiPeer, running_peer  # noqa: E402
 from tests.e2e.harness import (  # noqa: E402
     WrappedBackend,

@@ -33,7 +33,8 @@ from common import Table, machine, photo, verdict
 from moto.server import ThreadedMotoServer
 from serving import TOKEN, Served, free_port, server_process
 
-from services.removebg import RemoveBgClient, RemoveBgError
+from services.contract import RemoveBgError
+from services.removebg import RemoveBgClient
 
 GOAL = 0.10  # balancer + bucket may cost at most this share of one replica's throughput
 KEYS = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench-secret"}

@@ -23,7 +23,7 @@ from telegram.ext import (
 
 from services.config import Settings
 from services.factory import build_backend
-from services.removebg import Backend
+from services.contract import Backend
 from storage import (
     Chats,
     Jobs,

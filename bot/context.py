@@ -9,7 +9,7 @@ from typing import ParamSpec, TypeVar
 
 from telegram.ext import ContextTypes
 
-from services.removebg import Backend
+from services.contract import Backend
 from storage import Chats, Jobs, Results, StickerSets, UsageLog, Users
 
 from .albums import AlbumCollector

@@ -9,7 +9,7 @@ from pathlib import PurePath
 from telegram import Bot, InputMediaDocument, Message
 from telegram.error import TelegramError
 
-from services.removebg import RemoveBgResult
+from services.contract import RemoveBgResult
 from storage import Job
 
 from . import texts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from services.removebg import (
+from services.contract import (
     AuthError,
     ImageRejectedError,
     RateLimitedError,

@@ -9,7 +9,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from services.removebg.wire import OutputOptions
+from services.contract.wire import OutputOptions
 
 from .texts import MODEL_NAMES
 

@@ -9,7 +9,7 @@ from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from services.removebg.wire import OutputOptions
+from services.contract.wire import OutputOptions
 from storage import UserSettings
 
 from . import keyboards, texts

@@ -14,8 +14,8 @@ from telegram import Bot
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
+from services.contract import Backend, OutputOptions, RemoveBgError, RemoveBgResult
 from services.logs import REQUEST_ID, new_request_id
-from services.removebg import Backend, OutputOptions, RemoveBgError, RemoveBgResult
 from storage import Job, Jobs, JobStateError, Results, UsageRow
 
 from . import delivery, keyboards, stickers, texts, units

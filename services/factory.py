@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from .config import Settings
+from .contract import Backend
+from .contract.local import LocalBackend
 from .engine import Engine, Limits
 from .engine.registry import configured
-from .removebg import Backend, RemoveBgClient
-from .removebg.local import LocalBackend
+from .removebg import RemoveBgClient
 
 
 def build_engine(settings: Settings) -> Engine:

@@ -10,16 +10,16 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.removebg import (
+from services.contract import (
     AuthError,
     ImageRejectedError,
     OutputOptions,
     RateLimitedError,
-    RemoveBgClient,
     RequestRejectedError,
     ServiceUnavailableError,
 )
-from services.removebg.local import LocalBackend
+from services.contract.local import LocalBackend
+from services.removebg import RemoveBgClient
 from tests.images import disc, encode, opened
 from tests.servers import TOKEN, running, server_settings
 

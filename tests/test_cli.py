@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from services.engine.cli import main
+from services.cli.cutout import main
 from tests.images import disc, encode, sample
 
 

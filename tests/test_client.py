@@ -21,20 +21,20 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from services.removebg import (
+from services.contract import (
     AuthError,
     ImageRejectedError,
     MalformedAnswerError,
     OutputOptions,
     RateLimitedError,
     RemoveBgAnswer,
-    RemoveBgClient,
     RemoveBgError,
     RemoveBgResult,
     RequestRejectedError,
     ServiceTimeoutError,
     ServiceUnavailableError,
 )
+from services.removebg import RemoveBgClient
 from services.removebg.answers import checked_record, status_error
 from services.removebg.retry import RetryPolicy, parse_retry_after
 

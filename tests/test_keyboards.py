@@ -5,7 +5,7 @@ import pytest
 from bot import keyboards
 from bot.handlers import looks_like_image
 from bot.preferences import changed_setting
-from services.removebg.wire import OutputOptions
+from services.contract.wire import OutputOptions
 from storage import UserSettings
 
 LONGEST_ID = "A" * 16

@@ -13,9 +13,9 @@ import onnxruntime as ort
 import pytest
 from onnx import TensorProto, helper, numpy_helper
 
+from services.cli.weights import main as models_main
 from services.engine.convert import to_float32
 from services.engine.errors import ModelUnavailableError, UnknownModelError
-from services.engine.models import main as models_main
 from services.engine.registry import (
     FAST,
     MODELS,

@@ -17,7 +17,7 @@ from services.server.admission import Admission
 from services.server.calls import CallBody
 from services.server.fetch import UrlFetcher
 from services.server.metrics import ServerMetrics
-from services.server.records import RecordProcessor, parse_record
+from services.server.records import RecordProcessor, RecordRejectedError, parse_record
 from services.server.store import LocalStore
 from tests.images import disc, encode
 
@@ -131,7 +131,5 @@ async def test_a_cancelled_job_holds_its_engine_slot_until_its_thread_ends(
     ],
 )
 def test_a_record_is_checked_on_its_own(raw: dict[str, Any], expected: str) -> None:
-    from services.removebg.errors import RequestRejectedError
-
-    with pytest.raises(RequestRejectedError, match=expected):
+    with pytest.raises(RecordRejectedError, match=expected):
         parse_record(raw)

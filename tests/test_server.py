@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
-from services.removebg.wire import RemoveBgAnswer
+from services.contract.wire import RemoveBgAnswer
 from tests.images import disc, encode, opened, sample
 from tests.servers import TOKEN, image_host, running, server_settings
 

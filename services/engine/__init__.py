@@ -1,4 +1,5 @@
-"""The embedded background-removal engine (ONNX Runtime); imports nothing else of the project."""
+"""The embedded background-removal engine (ONNX Runtime); imports nothing else of the project
+(tests/test_layout.py checks it)."""
 
 from .decoder import Limits
 from .engine import Engine

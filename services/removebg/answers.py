@@ -8,7 +8,7 @@ from collections.abc import Callable
 import httpx
 from pydantic import ValidationError
 
-from .errors import (
+from ..contract.errors import (
     AuthError,
     ImageRejectedError,
     MalformedAnswerError,
@@ -17,8 +17,8 @@ from .errors import (
     RequestRejectedError,
     ServiceUnavailableError,
 )
+from ..contract.wire import OutputOptions, RecordAnswer, RemoveBgAnswer, Status
 from .retry import parse_retry_after
-from .wire import OutputOptions, RecordAnswer, RemoveBgAnswer, Status
 
 # Text from the service, made safe to show: cut short, the token masked, None if blank.
 Redact = Callable[[str | None], str | None]

@@ -12,17 +12,17 @@ from typing import Any, Self
 import httpx
 from pydantic import SecretStr
 
-from ..logs import HEADER, REQUEST_ID, new_request_id
-from .answers import check_download, checked_record, output_urls, parse_answer, size, status_error
-from .errors import (
+from ..contract.backend import RemoveBgResult
+from ..contract.errors import (
     MalformedAnswerError,
     RemoveBgError,
     ServiceTimeoutError,
     ServiceUnavailableError,
 )
-from .result import RemoveBgResult
+from ..contract.wire import MODELS, Model, OutputOptions, Record, RemoveBgAnswer, RemoveBgRequest
+from ..logs import HEADER, REQUEST_ID, new_request_id
+from .answers import check_download, checked_record, output_urls, parse_answer, size, status_error
 from .retry import RETRY_ERRORS, RETRY_STATUSES, RetryPolicy, Sleep, parse_retry_after
-from .wire import MODELS, Model, OutputOptions, Record, RemoveBgAnswer, RemoveBgRequest
 
 logger = logging.getLogger(__name__)
 

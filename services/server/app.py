@@ -17,9 +17,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ..config import Settings
+from ..contract.wire import MODELS, Model, RemoveBgAnswer
 from ..engine import Engine
 from ..factory import build_engine
-from ..removebg.wire import MODELS, Model, RemoveBgAnswer
 from .admission import Admission, QueueFullError
 from .auth import TokenCheck
 from .calls import declared_size, parse_call, read_body

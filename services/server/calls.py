@@ -14,7 +14,7 @@ from pydantic import Field, ValidationError
 from pydantic_core import from_json
 from starlette.requests import ClientDisconnect, Request
 
-from ..removebg.wire import OutputOptions
+from ..contract.wire import OutputOptions
 from .responses import CallError
 
 MAX_DEPTH = 32  # JSON nesting a call may use; the contract itself needs 4

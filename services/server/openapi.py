@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic.json_schema import models_json_schema
 
-from ..removebg.wire import MODELS, RemoveBgAnswer, RemoveBgRequest, Status
+from ..contract.wire import MODELS, RemoveBgAnswer, RemoveBgRequest, Status
 
 _REF = "#/components/schemas/{model}"
 

@@ -18,10 +18,8 @@ from typing import Any, Protocol, TypeVar
 
 from pydantic import ValidationError
 
-from ..engine import Cutout, Engine
-from ..removebg.errors import RemoveBgError, RequestRejectedError
-from ..removebg.local import run_engine
-from ..removebg.wire import (
+from ..contract.local import cut_out, status_code
+from ..contract.wire import (
     PROCESSING_TIME,
     Model,
     Record,
@@ -30,6 +28,7 @@ from ..removebg.wire import (
     Status,
     record_options,
 )
+from ..engine import Cutout, Engine, EngineError
 from .calls import CallBody, describe
 from .fetch import FetchError, UrlFetcher
 from .store import OutputStore, StoreUnavailableError
@@ -53,6 +52,14 @@ def _reserved() -> frozenset[str]:
 
 
 RESERVED = _reserved()
+
+
+class RecordRejectedError(Exception):
+    """A record the server can't take; `str(error)` says why, for the record's `_status`."""
+
+    def __init__(self, description: str, status_code: int = 400) -> None:
+        self.status_code = status_code
+        super().__init__(description)
 
 
 class Watcher(Protocol):
@@ -130,15 +137,15 @@ class RecordProcessor:
             image = await self._image_of(record)
             self._watch.stage("fetch", time.perf_counter() - started)
             del record, source
-            cutout = await run_engine(self._engine, image, model, options)
+            cutout = await cut_out(self._engine, image, model, options)
             del image
             self._on_cutout(cutout.seconds)
             self._watch.cutout(cutout.timings)
             await self._keep(answer, cutout, outputs)
-        except RequestRejectedError as exc:
-            answer.status = _status(exc.status_code, exc.description, request_id)
-        except RemoveBgError as exc:
-            answer.status = _status(503, str(exc), request_id)
+        except RecordRejectedError as exc:
+            answer.status = _status(exc.status_code, str(exc), request_id)
+        except EngineError as exc:
+            answer.status = _status(status_code(exc), str(exc), request_id)
         except StoreUnavailableError as exc:
             answer.status = _status(503, str(exc), request_id)
         except Exception:  # a fault of ours: it stays in this record, and in the log
@@ -150,15 +157,15 @@ class RecordProcessor:
 
     async def _image_of(self, record: Record) -> bytes:
         if record.base64 is not None and record.url is not None:
-            raise RequestRejectedError("give either _url or _base64 in a record, not both")
+            raise RecordRejectedError("give either _url or _base64 in a record, not both")
         if record.base64 is not None:
             return await asyncio.to_thread(decode_base64, record.base64)
         if record.url is not None:
             try:
                 return await self._fetcher.fetch(record.url)
             except FetchError as exc:
-                raise RequestRejectedError(str(exc)) from exc
-        raise RequestRejectedError("a record needs _url or _base64")
+                raise RecordRejectedError(str(exc)) from exc
+        raise RecordRejectedError("a record needs _url or _base64")
 
     async def _keep(self, answer: RecordAnswer, cutout: Cutout, outputs: Outputs) -> None:
         answer.width, answer.height = cutout.width, cutout.height
@@ -215,14 +222,14 @@ async def finished(work: Awaitable[T], done: Callable[[T], object]) -> T:
 
 
 def parse_record(raw: dict[str, Any]) -> Record:
-    """A record checked on its own: a `RequestRejectedError` says what is wrong with it."""
+    """A record checked on its own: a `RecordRejectedError` says what is wrong with it."""
     clash = sorted(RESERVED.intersection(raw))
     if clash:
-        raise RequestRejectedError(f"a record may not carry {clash[0]!r}: {_why(clash[0])}")
+        raise RecordRejectedError(f"a record may not carry {clash[0]!r}: {_why(clash[0])}")
     try:
         return Record.model_validate(raw)
     except ValidationError as exc:
-        raise RequestRejectedError(describe(exc)) from None
+        raise RecordRejectedError(describe(exc)) from None
 
 
 def echo(raw: dict[str, Any]) -> RecordAnswer:
@@ -246,7 +253,7 @@ def decode_base64(text: str) -> bytes:
     if text.startswith(_DATA_URI):
         header, _, text = text.partition(",")
         if not header.endswith(";base64"):
-            raise RequestRejectedError("a data: URI in _base64 must be base64-encoded")
+            raise RecordRejectedError("a data: URI in _base64 must be base64-encoded")
     try:
         return binascii.a2b_base64(text, strict_mode=True)  # reads the str in place
     except (binascii.Error, ValueError):
@@ -254,7 +261,7 @@ def decode_base64(text: str) -> bytes:
     try:
         return base64.b64decode("".join(text.split()), validate=True)
     except (binascii.Error, ValueError):
-        raise RequestRejectedError("_base64 is not valid base64") from None
+        raise RecordRejectedError("_base64 is not valid base64") from None
 
 
 def _why(name: str) -> str:

@@ -14,8 +14,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from ..contract.wire import PROCESSING_TIME, Status
 from ..logs import HEADER, REQUEST_ID, accepted_request_id, new_request_id
-from ..removebg.wire import PROCESSING_TIME, Status
 
 _ARRIVED = "arrived"
 _ID = "request_id"

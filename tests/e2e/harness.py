@@ -15,10 +15,10 @@ from telegram.ext import Application
 from bot.app import build_application
 from bot.context import KEY, Deps
 from services.config import Settings
+from services.contract import Backend, OutputOptions, RemoveBgResult
+from services.contract.local import LocalBackend
+from services.contract.wire import Model
 from services.engine import Engine, Limits
-from services.removebg import Backend, OutputOptions, RemoveBgResult
-from services.removebg.local import LocalBackend
-from services.removebg.wire import Model
 from tests.e2e.botapi import BotApiPeer
 from tests.e2e.conftest import TOKEN
 

@@ -17,7 +17,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from services.removebg import Backend, RemoveBgClient
+from services.contract import Backend
+from services.removebg import RemoveBgClient
 from tests.e2e.botapi import BotApiPeer, BotMessage, Call, Chat, User, called
 from tests.e2e.harness import SlowBackend, bot_settings, local_backend, running_bot, usage_rows
 from tests.e2e.loadgen import fast_button, until, wait_settled

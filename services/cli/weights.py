@@ -1,4 +1,4 @@
-"""`python -m services.engine.models fetch|verify|list`: manage the model weights."""
+"""`python -m services.cli.weights fetch|verify|list`: fetch, check and list the model weights."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from services.config import Settings
-
-from .errors import ModelUnavailableError
-from .registry import MODELS, ModelSpec, configured, with_companions
-from .weights import WeightsDir
+from ..config import Settings
+from ..engine import ModelUnavailableError
+from ..engine.registry import MODELS, ModelSpec, configured, with_companions
+from ..engine.weights import WeightsDir
 
 
 def _list(weights: WeightsDir, specs: list[ModelSpec]) -> int:
@@ -43,7 +42,7 @@ def _verify(weights: WeightsDir, specs: list[ModelSpec]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m services.engine.models")
+    parser = argparse.ArgumentParser(prog="python -m services.cli.weights")
     parser.add_argument("command", choices=["fetch", "verify", "list"])
     parser.add_argument("names", nargs="*", choices=[[], *MODELS], help="default: all")
     parser.add_argument("--force", action="store_true", help="fetch again even if present")

@@ -11,13 +11,10 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from services.config import Settings
-from services.factory import build_engine
-
-from .allocator import restart_with_huge_pages
-from .engine import Engine
-from .errors import ImageError, ModelError
-from .pipeline import Cutout, Options
+from ..config import Settings
+from ..engine import Cutout, Engine, ImageError, ModelError, Options
+from ..engine.allocator import restart_with_huge_pages
+from ..factory import build_engine
 
 HIDDEN = (".", "_")
 

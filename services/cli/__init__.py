@@ -1,0 +1,1 @@
+"""The command lines: `removebg` (cut-outs of files) and `python -m services.cli.weights`."""

@@ -1,0 +1,71 @@
+"""The embedded engine as a backend, and the one place engine errors get the contract's codes."""
+
+from __future__ import annotations
+
+import time
+
+from ..engine import Cutout, Engine, EngineError, ImageError, ImageTooLargeError, Options
+from .backend import RemoveBgResult
+from .errors import ImageRejectedError, RemoveBgError, ServiceUnavailableError
+from .wire import Model, OutputOptions
+
+
+class LocalBackend:
+    """Runs the engine in this process; its errors are a backend's, as the HTTP client's are."""
+
+    def __init__(self, engine: Engine, *, warm_up: tuple[Model, ...] = ()) -> None:
+        self.engine = engine
+        self._warm_up = warm_up
+
+    async def initialize(self) -> None:
+        await self.engine.warm_up(*self._warm_up)
+
+    async def shutdown(self) -> None:
+        self.engine.close()
+
+    async def remove(
+        self, image: bytes, *, model: Model, options: OutputOptions | None = None
+    ) -> RemoveBgResult:
+        started = time.perf_counter()
+        try:
+            cutout = await cut_out(self.engine, image, model, options or OutputOptions())
+        except EngineError as exc:
+            raise backend_error(exc) from exc
+        return RemoveBgResult(
+            image=cutout.image,
+            image_format=cutout.image_format,
+            width=cutout.width,
+            height=cutout.height,
+            model=model,
+            mask=cutout.mask,
+            white=cutout.white,
+            processing_time=time.perf_counter() - started,
+        )
+
+
+async def cut_out(engine: Engine, image: bytes, model: Model, options: OutputOptions) -> Cutout:
+    """`engine.remove` with the contract's options."""
+    return await engine.remove(image, model=model, options=engine_options(options))
+
+
+def engine_options(options: OutputOptions) -> Options:
+    return Options(
+        binary_mask=options.binary_mask,
+        white_background=options.white_background,
+        image_format=options.image_format,
+        image_quality=options.image_quality,
+    )
+
+
+def status_code(error: EngineError) -> int:
+    """The contract's code for an engine error: the image's fault is a 4XX, the model's a 503."""
+    if isinstance(error, ImageTooLargeError):
+        return 413
+    return 400 if isinstance(error, ImageError) else 503
+
+
+def backend_error(error: EngineError) -> RemoveBgError:
+    code = status_code(error)
+    if code < 500:
+        return ImageRejectedError(str(error), code)
+    return ServiceUnavailableError(str(error).rstrip("."), code)
