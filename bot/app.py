@@ -22,8 +22,8 @@ from telegram.ext import (
 )
 
 from services.config import Settings
-from services.factory import build_backend
 from services.contract import Backend
+from services.factory import build_backend
 from storage import (
     Chats,
     Jobs,
@@ -49,6 +49,7 @@ from .albums import AlbumCollector
 from .clock import utcnow
 from .context import KEY, Deps
 from .fairuse import FairUse
+from .filetypes import FileSniffer
 from .flood import FloodLimiter
 from .logs import redact
 from .metrics import BotMetrics
@@ -93,6 +94,7 @@ def build_application(settings: Settings, *, backend: Backend | None = None) -> 
             sticker_sets=StickerSets(db),
             fair=fair_use(settings, admins),
             albums=AlbumCollector(jobflow.accept),
+            sniffer=FileSniffer(timeout=settings.telegram_timeout_seconds),
             runner=runner,
             admins=admins,
         )
@@ -114,6 +116,7 @@ def build_application(settings: Settings, *, backend: Backend | None = None) -> 
         metrics.close()
         deps = app.bot_data.get(KEY)
         if isinstance(deps, Deps):
+            await deps.sniffer.aclose()
             await deps.backend.shutdown()
         db = app.bot_data.get(DB_KEY)
         if isinstance(db, SharedDatabase):

@@ -14,6 +14,7 @@ from storage import Chats, Jobs, Results, StickerSets, UsageLog, Users
 
 from .albums import AlbumCollector
 from .fairuse import FairUse
+from .filetypes import FileSniffer
 from .runner import JobRunner
 
 P = ParamSpec("P")
@@ -32,6 +33,7 @@ class Deps:
     sticker_sets: StickerSets
     fair: FairUse
     albums: AlbumCollector
+    sniffer: FileSniffer
     runner: JobRunner
     admins: frozenset[int]
 

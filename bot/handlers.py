@@ -12,6 +12,7 @@ from telegram.ext import ContextTypes
 from . import jobflow, texts
 from .context import deps_of
 from .delivery import DOWNLOAD_LIMIT
+from .filetypes import is_image
 from .incoming import Incoming
 
 log = logging.getLogger(__name__)
@@ -63,10 +64,21 @@ async def _take(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Mes
     if isinstance(found, str):
         await _message(update).reply_text(found)
         return
+    if not await _sniffed_image(context, found):
+        await _message(update).reply_text(texts.NOT_AN_IMAGE)
+        return
     if message.media_group_id is not None and message is _message(update):
         deps_of(context).albums.add(context, user, chat, message, found)
     else:
         await jobflow.accept(context, user, chat, message, [found])
+
+
+async def _sniffed_image(context: ContextTypes.DEFAULT_TYPE, found: Incoming) -> bool:
+    """A file's first bytes are an image's (Telegram re-encodes photos: they always are)."""
+    if found.kind == "photo":
+        return True
+    head = await deps_of(context).sniffer.head(context.bot, found.file_id)
+    return head is None or is_image(head)
 
 
 def image_in(message: Message) -> Incoming | str:
@@ -96,7 +108,7 @@ def image_in(message: Message) -> Incoming | str:
 def looks_like_image(mime_type: str | None, file_name: str | None) -> bool:
     """Worth downloading: an image type, or an unknown type with an image's name.
 
-    The engine still checks the content, so a text file renamed .jpg is caught there.
+    Its first bytes are checked next (`filetypes`), before any choice is offered.
     """
     if mime_type and mime_type.startswith("image/"):
         return True

@@ -63,7 +63,7 @@ GOOD = {
 BAD = {
     "empty.jpg": (lambda: b"", "image/jpeg", "empty"),
     "cut.jpg": (lambda: sample()[:4000], "image/jpeg", "broken or cut off"),
-    "notes.jpg": (lambda: b"shopping list: eggs, milk\n" * 20, "image/jpeg", "not an image"),
+    "notes.jpg": (lambda: b"shopping list: eggs, milk\n" * 20, "image/jpeg", "isn't an image"),
     "bomb.png": (lambda: png_header_only(30000, 30000), "image/png", "too large"),
     "report.pdf": (lambda: b"%PDF-1.4 ...", "application/pdf", "isn't an image"),
     "huge.png": (lambda: b"\x89PNG" + bytes(21 * 1024 * 1024), "image/png", "20 MB"),
@@ -91,7 +91,8 @@ async def test_every_odd_file_gets_a_clear_answer_and_the_bot_keeps_serving(
             peer.send_document(dave, chat, make(), name, mime)
             await _answered(peer, chat.id, seq, expected, name)
     rows = usage_rows(settings.database_path)
-    assert [r["status"] for r in rows] == ["ok"] * 4 + ["error"] * 4  # pdf and >20 MB: no job
+    # notes.jpg, the pdf and the >20 MB file are refused before any job: no row
+    assert [r["status"] for r in rows] == ["ok"] * 4 + ["error"] * 3
     assert all(r["error"] for r in rows[4:])
 
 
@@ -101,6 +102,26 @@ async def _answered(peer: BotApiPeer, chat_id: int, seq: int, expected: str, nam
             return
         await asyncio.sleep(0.05)
     raise AssertionError(f"{name}: no answer with {expected!r}: {reply_after(peer, chat_id, seq)}")
+
+
+async def test_a_text_file_named_jpg_is_refused_before_any_choice(
+    peer: BotApiPeer, tmp_path: Path, models_dir: Path
+) -> None:
+    settings = bot_settings(peer, tmp_path, models_dir)
+    gus = peer.user("Gus")
+    chat = peer.private_chat(gus)
+    async with running_bot(settings, local_backend(models_dir)):
+        peer.send_document(
+            gus, chat, b"shopping list: eggs, milk\n" * 20, "notes.jpg", "image/jpeg"
+        )
+        await _answered(peer, chat.id, 0, "isn't an image", "notes.jpg")
+        peer.send_document(gus, chat, encode(disc(), "PNG"), "disc.jpg", "image/jpeg")
+        await peer.wait_for(lambda c: c.method == "sendMessage" and "reply_markup" in c.params)
+    offers = [c for c in peer.calls() if c.method == "sendMessage" and "reply_markup" in c.params]
+    assert len(offers) == 1  # the choice came for the real image (a PNG named .jpg) only
+    downloads = [c for c in peer.calls() if c.method == "download"]
+    assert len(downloads) == 2  # each file's first bytes; no job downloaded the text
+    assert usage_rows(settings.database_path) == []
 
 
 async def test_a_backend_that_is_down_is_reported(
