@@ -151,6 +151,8 @@ def add_handlers(app: Application) -> None:
     captioned = images & filters.CaptionRegex(r"^/removebg(@\w+)?(\s|$)")
     app.add_handler(MessageHandler(captioned, handlers.removebg))
     app.add_handler(MessageHandler(images & filters.ChatType.PRIVATE, handlers.receive_image))
+    in_albums = images & filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
+    app.add_handler(MessageHandler(in_albums, handlers.observe_album))
     app.add_handler(CallbackQueryHandler(on_button))
     app.add_handler(InlineQueryHandler(sharing.share))
     app.add_handler(
@@ -169,6 +171,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
     elif action.kind == "stick":
         await sharing.add_sticker(update, context, action.target)
+    elif action.kind == "album":
+        await handlers.choose_from_album(query, context, action)
     elif action.kind in ("set", "gset"):
         await preferences.change_setting(query, context, action)
     else:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from pathlib import PurePath
 
-from telegram import Message, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from . import jobflow, texts
+from . import jobflow, keyboards, texts
+from .albums import AlbumChoice
 from .context import deps_of
 from .delivery import DOWNLOAD_LIMIT
 from .filetypes import is_image
 from .incoming import Incoming
+from .keyboards import Action
 
 log = logging.getLogger(__name__)
 IMAGE_SUFFIXES = {
@@ -52,7 +56,60 @@ async def removebg(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if target is None or not (target.photo or target.document):
         await message.reply_text(texts.REMOVEBG_HOWTO, parse_mode=ParseMode.HTML)
         return
+    if target is not message and target.media_group_id is not None:
+        await _take_from_album(update, context, target, target.media_group_id)
+        return
     await _take(update, context, target)
+
+
+async def observe_album(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """In a group, an album's image that came without a command: kept for a /removebg."""
+    message, chat = _message(update), update.effective_chat
+    found = image_in(message)
+    if chat is not None and message.media_group_id is not None and isinstance(found, Incoming):
+        deps_of(context).albums.observe(chat.id, message.media_group_id, found)
+
+
+async def choose_from_album(
+    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, action: Action
+) -> None:
+    """The answer to "this photo or all of the album?", from the user who asked only."""
+    albums, message = deps_of(context).albums, query.message
+    pending = albums.pending(message.chat.id, message.message_id) if message else None
+    if pending is None or message is None:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return
+    if query.from_user.id != pending.user.id:
+        await query.answer(texts.NOT_YOURS, show_alert=True)
+        return
+    albums.answered(message.chat.id, message.message_id)
+    await query.answer()
+    with contextlib.suppress(TelegramError):
+        await context.bot.delete_message(message.chat.id, message.message_id)
+    images = pending.album if action.arg == "all" else [pending.image]
+    await jobflow.accept(context, pending.user, pending.chat, pending.target, images)
+
+
+async def _take_from_album(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, target: Message, group_id: str
+) -> None:
+    """/removebg replied to one photo of an album: that one, or all the bot has heard of."""
+    user, chat = update.effective_user, update.effective_chat
+    found = image_in(target)
+    if user is None or chat is None or isinstance(found, str):
+        await _take(update, context, target)
+        return
+    album = deps_of(context).albums.seen(chat.id, group_id)
+    if all(image.message_id != found.message_id for image in album):
+        album = sorted([*album, found], key=lambda image: image.message_id)
+    if len(album) < 2:  # privacy mode: the bot heard none of the album but this reply
+        await jobflow.accept(context, user, chat, target, [found], note=texts.ALBUM_PARTLY_SEEN)
+        return
+    asked = await _message(update).reply_text(
+        texts.ALBUM_WHICH.format(count=len(album)),
+        reply_markup=keyboards.album_choice(group_id, len(album)),
+    )
+    deps_of(context).albums.ask(asked, AlbumChoice(user, chat, target, found, album))
 
 
 async def _take(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message) -> None:

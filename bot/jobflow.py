@@ -25,8 +25,11 @@ async def accept(
     chat: Chat,
     reply_to: Message,
     images: list[Incoming],
+    *,
+    note: str | None = None,
 ) -> None:
-    """Store the job (one per image, an album as one batch), then ask or start at once."""
+    """Store the job (one per image, an album as one batch), then ask or start at once;
+    `note` is said in the same message."""
     deps = deps_of(context)
     await deps.db(deps.users.touch, user.id, user.username, now=utcnow())
     defaults = await _defaults(deps, user, chat)
@@ -43,8 +46,13 @@ async def accept(
     except (QuotaExceededError, fairuse.SlowDownError) as exc:
         await reply_to.reply_text(fairuse.explain(exc, deps.fair))
         return
-    note = None  # said in the same message: every message counts against flood limits
-    if images[0].kind == "photo" and chat.type == "private" and await _tip_due(context, user):
+    # one message, not two: every message counts against flood limits
+    if (
+        note is None
+        and images[0].kind == "photo"
+        and chat.type == "private"
+        and await _tip_due(context, user)
+    ):
         note = texts.PHOTO_TIP
     if defaults.ask_each_time:
         await _ask(context, deps, unit, note)

@@ -11,12 +11,13 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from services.contract.wire import OutputOptions
 
+from . import texts
 from .texts import MODEL_NAMES
 
 FORMATS = ("png", "webp", "jpg")
 QUALITIES = (60, 75, 85, 95, 100)
 _DATA = re.compile(
-    r"^(run|opt|redo|again|set|gset|stick):([A-Za-z0-9_-]{1,20})(?::([a-z]{1,10}))?$"
+    r"^(run|opt|redo|again|set|gset|stick|album):([A-Za-z0-9_-]{1,20})(?::([a-z]{1,10}))?$"
 )
 
 
@@ -70,6 +71,18 @@ def result(job_id: str, model: str) -> InlineKeyboardMarkup:
                 _button("⚙ Other outputs", "again", job_id),
             ],
             [InlineKeyboardButton("↗ Share", switch_inline_query="")],
+        ]
+    )
+
+
+def album_choice(group_id: str, count: int) -> InlineKeyboardMarkup:
+    """One photo of an album, or all of it (`group_id` is the album's media group)."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(texts.ALBUM_THIS, "album", group_id, "one"),
+                _button(texts.ALBUM_ALL.format(count=count), "album", group_id, "all"),
+            ]
         ]
     )
 

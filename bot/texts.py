@@ -34,6 +34,14 @@ REMOVEBG_HOWTO = (
     "its caption, and I'll cut it out."
 )
 CHOOSE = "Choose a model. The toggles below set what you get back."
+ALBUM_PARTLY_SEEN = (
+    "I can only see this photo of the album: group privacy lets me read just the messages "
+    "that start with a command. Reply /removebg to each of the others, or have an admin make "
+    "me an admin here, and I'll take whole albums."
+)
+ALBUM_WHICH = "This photo is part of an album of {count}. Which should I do?"
+ALBUM_THIS = "This photo"
+ALBUM_ALL = "All {count}"
 CHOOSE_ALBUM = "{count} images. Choose a model for all of them; the toggles set what you get back."
 QUOTA_REACHED = (
     "You've used today's {limit} units (Fast costs {fast}, Precise {precise}). "

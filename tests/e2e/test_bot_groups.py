@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
-from tests.e2e.botapi import BotApiPeer, called
+from tests.e2e.botapi import BotApiPeer, Call, called
 from tests.e2e.harness import bot_settings, local_backend, running_bot, usage_rows
 from tests.e2e.test_bot import button
 from tests.images import disc, encode
@@ -61,3 +62,98 @@ def _reply_target(params: dict[str, object]) -> int | None:
         value = reply.get("message_id")
         return value if isinstance(value, int) else None
     return None
+
+
+def _photos(count: int) -> list[bytes]:
+    return [encode(disc((200 + 10 * i, 150)), "JPEG") for i in range(count)]
+
+
+async def _keyboard_with(peer: BotApiPeer, chat_id: int, text: str) -> Call:
+    return await peer.wait_for(
+        lambda c: (
+            c.method == "sendMessage"
+            and c.ok
+            and c.params.get("chat_id") == chat_id
+            and text in str(c.params.get("text"))
+            and "reply_markup" in c.params
+        ),
+        timeout=10,
+    )
+
+
+async def test_an_album_with_removebg_in_its_caption_is_one_job_in_a_group(
+    peer: BotApiPeer, tmp_path: Path, models_dir: Path
+) -> None:
+    settings = bot_settings(peer, tmp_path, models_dir)
+    dan = peer.user("Dan")
+    group = peer.group("Trip", with_bot=False)
+    peer.add_bot_to_group(dan, group, as_admin=True)  # an admin bot hears every message
+    async with running_bot(settings, local_backend(models_dir)):
+        sent = peer.send_album(dan, group, _photos(3), caption="/removebg")
+        await _keyboard_with(peer, group.id, "3 images")
+        peer.press(dan, group, *button(peer, group, "Fast"))
+        album = await peer.wait_for(
+            called("sendMediaGroup", chat_id=group.id, ok=True), timeout=60
+        )
+    offers = [
+        c
+        for c in peer.calls("sendMessage")
+        if c.ok
+        and c.params.get("chat_id") == group.id
+        and "Fast" in str(c.params.get("reply_markup"))
+    ]
+    assert len(offers) == 1  # one keyboard for the album, none per photo
+    assert _reply_target(album.params) == sent[0]["message_id"]
+    rows = usage_rows(settings.database_path)
+    assert [(r["status"], r["width"]) for r in rows] == [("ok", 200), ("ok", 210), ("ok", 220)]
+
+
+async def test_removebg_replied_to_one_photo_of_an_album_offers_it_or_all(
+    peer: BotApiPeer, tmp_path: Path, models_dir: Path
+) -> None:
+    settings = bot_settings(peer, tmp_path, models_dir)
+    eve = peer.user("Eve")
+    group = peer.group("Cats", with_bot=False)
+    peer.add_bot_to_group(eve, group, as_admin=True)
+    async with running_bot(settings, local_backend(models_dir)):
+        sent = peer.send_album(eve, group, _photos(3))
+        await asyncio.sleep(0.3)  # no reply to wait for: the bot only takes note of them
+        peer.send_text(eve, group, "/removebg", reply_to=sent[1]["message_id"])
+        await _keyboard_with(peer, group.id, "album of 3")
+        peer.press(eve, group, *button(peer, group, "This photo"))
+        await _keyboard_with(peer, group.id, "Choose a model")
+        peer.press(eve, group, *button(peer, group, "Fast"))
+        one = await peer.wait_for(called("sendDocument", chat_id=group.id, ok=True), timeout=30)
+        peer.send_text(eve, group, "/removebg", reply_to=sent[2]["message_id"])
+        ask = await peer.wait_for(
+            lambda c: "album of 3" in str(c.params.get("text")), after=one.seq, timeout=10
+        )
+        peer.press(eve, group, *button(peer, group, "All 3"))
+        await peer.wait_for(lambda c: "3 images" in str(c.params.get("text")), after=ask.seq)
+        peer.press(eve, group, *button(peer, group, "Fast"))
+        await peer.wait_for(called("sendMediaGroup", chat_id=group.id, ok=True), timeout=60)
+    assert _reply_target(one.params) == sent[1]["message_id"]
+    rows = usage_rows(settings.database_path)
+    assert [(r["status"], r["width"]) for r in rows] == [
+        ("ok", 210),
+        ("ok", 200),
+        ("ok", 210),
+        ("ok", 220),
+    ]
+
+
+async def test_under_privacy_mode_the_bot_does_the_photo_it_sees_and_says_why(
+    peer: BotApiPeer, tmp_path: Path, models_dir: Path
+) -> None:
+    settings = bot_settings(peer, tmp_path, models_dir)
+    fin = peer.user("Fin")
+    group = peer.group("Work")  # a plain member under privacy mode: hears commands only
+    async with running_bot(settings, local_backend(models_dir)):
+        sent = peer.send_album(fin, group, _photos(3), caption="/removebg")
+        ask = await _keyboard_with(peer, group.id, "only see this photo")
+        assert "Reply /removebg to each" in str(ask.params["text"])
+        peer.press(fin, group, *button(peer, group, "Fast"))
+        done = await peer.wait_for(called("sendDocument", chat_id=group.id, ok=True), timeout=30)
+    assert _reply_target(done.params) == sent[0]["message_id"]
+    [row] = usage_rows(settings.database_path)
+    assert row["width"] == 200
