@@ -99,12 +99,18 @@ async def test_a_too_large_body_is_refused(client: RemoveBgClient) -> None:
 
 async def test_an_expired_output_is_reported(tmp_path: Path, models_dir: Path) -> None:
     class Late(httpx.AsyncHTTPTransport):
-        """Real HTTP, but outputs are fetched after they expired (TTL 1 s)."""
+        """Real HTTP, but outputs are fetched once they have expired (TTL 1 s)."""
 
         async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-            if request.url.path.startswith("/outputs/"):
-                await asyncio.sleep(1.2)
-            return await super().handle_async_request(request)
+            if not request.url.path.startswith("/outputs/"):
+                return await super().handle_async_request(request)
+            for _ in range(100):  # asks again until the server says it has gone
+                response = await super().handle_async_request(request)
+                if response.status_code == 404:
+                    return response
+                await response.aclose()
+                await asyncio.sleep(0.05)
+            raise AssertionError("the output never expired")
 
     with running(server_settings(tmp_path, models_dir, output_ttl_seconds=1)) as url:
         async with RemoveBgClient(url, TOKEN, transport=Late()) as client:
@@ -129,7 +135,7 @@ async def test_overload_is_rate_limited_then_retried(tmp_path: Path, models_dir:
             RemoveBgClient(url, TOKEN, retries=5, max_retry_after=60) as patient,
         ):
             first = asyncio.create_task(patient.remove(big, model="precise"))
-            await asyncio.sleep(0.3)  # the first job holds the only slot
+            await _until_pending(url, 1)  # the first job holds the only slot
             with pytest.raises(RateLimitedError) as caught:
                 await impatient.remove(DISC, model="fast")
             assert caught.value.retry_after is not None
@@ -137,6 +143,16 @@ async def test_overload_is_rate_limited_then_retried(tmp_path: Path, models_dir:
             second = await patient.remove(DISC, model="fast")  # waits out Retry-After
             assert second.width == 160
             assert (await first).width == 1600
+
+
+async def _until_pending(url: str, records: int) -> None:
+    """Wait until the server's /health counts `records` admitted records."""
+    async with httpx.AsyncClient(base_url=url) as probe:
+        for _ in range(200):
+            if (await probe.get("/health")).json()["queue"]["pending"] >= records:
+                return
+            await asyncio.sleep(0.02)
+    raise AssertionError(f"the server never admitted {records} record(s)")
 
 
 async def test_a_server_that_is_down_is_unavailable() -> None:

@@ -23,7 +23,7 @@ from services.engine import (
 from services.engine.registry import FAST
 from services.engine.sources import LocalFileSource
 from tests.images import disc, encode, opened, png_header_only, sample
-from tests.test_models import tiny_fixed_size_model
+from tests.onnx_models import tiny_fixed_size_model
 
 
 async def test_fast_cutout_is_transparent_png_at_full_size(engine: Engine) -> None:

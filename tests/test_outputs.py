@@ -19,8 +19,8 @@ from services.config import Settings
 from services.server.__main__ import warn_about_exposure
 from services.server.outputs import lifetime, output_base
 from tests.images import disc, encode
+from tests.server_process import server_env, server_process
 from tests.servers import TOKEN, free_port, running, server_settings
-from tests.test_server_main import server_env, server_process
 
 AUTH = {"Authorization": f"Token {TOKEN}"}
 BODY = {"records": [{"_base64": base64.b64encode(encode(disc(), "JPEG")).decode()}]}

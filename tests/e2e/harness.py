@@ -19,7 +19,7 @@ from services.contract import Backend, OutputOptions, RemoveBgResult
 from services.contract.local import LocalBackend
 from services.contract.wire import Model
 from services.engine import Engine, Limits
-from tests.e2e.botapi import BotApiPeer
+from tests.e2e.botapi import BotApiPeer, Chat, User, called
 from tests.e2e.conftest import TOKEN
 
 
@@ -103,3 +103,22 @@ def usage_rows(database: Path) -> list[dict[str, Any]]:
     with sqlite3.connect(database) as conn:
         conn.row_factory = sqlite3.Row
         return [dict(row) for row in conn.execute("SELECT * FROM usage ORDER BY id")]
+
+
+def button(peer: BotApiPeer, chat: object, text: str) -> tuple[int, str]:
+    """(message id, callback_data) of the newest bot message button whose text has `text`."""
+    for message in reversed(peer.bot_messages(chat)):  # type: ignore[arg-type]
+        markup = message.reply_markup or {}
+        for row in markup.get("inline_keyboard", []):
+            for b in row:
+                if text in b["text"]:
+                    return message.message_id, b["callback_data"]
+    raise LookupError(f"no button with {text!r}")
+
+
+async def skip_the_choice(peer: BotApiPeer, user: User, chat: Chat) -> None:
+    """Turn off "Ask each time" in /settings, so images go straight to work."""
+    peer.send_text(user, chat, "/settings")
+    await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True))
+    peer.press(user, chat, *button(peer, chat, "Ask each time"))
+    await peer.wait_for(called("editMessageReplyMarkup", ok=True))

@@ -7,28 +7,9 @@ from pathlib import Path
 
 from PIL import Image
 
-from tests.e2e.botapi import BotApiPeer, Chat, User, called
-from tests.e2e.harness import bot_settings, local_backend, running_bot, usage_rows
+from tests.e2e.botapi import BotApiPeer, called
+from tests.e2e.harness import bot_settings, button, local_backend, running_bot, usage_rows
 from tests.images import disc, encode
-
-
-def button(peer: BotApiPeer, chat: object, text: str) -> tuple[int, str]:
-    """(message id, callback_data) of the newest bot message button whose text has `text`."""
-    for message in reversed(peer.bot_messages(chat)):  # type: ignore[arg-type]
-        markup = message.reply_markup or {}
-        for row in markup.get("inline_keyboard", []):
-            for b in row:
-                if text in b["text"]:
-                    return message.message_id, b["callback_data"]
-    raise LookupError(f"no button with {text!r}")
-
-
-async def skip_the_choice(peer: BotApiPeer, user: User, chat: Chat) -> None:
-    """Turn off "Ask each time" in /settings, so images go straight to work."""
-    peer.send_text(user, chat, "/settings")
-    await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True))
-    peer.press(user, chat, *button(peer, chat, "Ask each time"))
-    await peer.wait_for(called("editMessageReplyMarkup", ok=True))
 
 
 async def test_photo_then_fast_gives_a_png_with_alpha_at_full_size(

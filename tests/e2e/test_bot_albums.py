@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.e2e.botapi import BotApiPeer, called
-from tests.e2e.harness import bot_settings, local_backend, running_bot, usage_rows
-from tests.e2e.test_bot import button
+from tests.e2e.harness import bot_settings, button, local_backend, running_bot, usage_rows
 from tests.images import disc, encode
 
 

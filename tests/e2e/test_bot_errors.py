@@ -19,8 +19,15 @@ from services.removebg import RemoveBgClient
 from storage import Jobs, open_database
 from tests.e2e.botapi import BotApiPeer, Call, called
 from tests.e2e.conftest import TOKEN
-from tests.e2e.harness import SlowBackend, bot_settings, local_backend, running_bot, usage_rows
-from tests.e2e.test_bot import button, skip_the_choice
+from tests.e2e.harness import (
+    SlowBackend,
+    bot_settings,
+    button,
+    local_backend,
+    running_bot,
+    skip_the_choice,
+    usage_rows,
+)
 from tests.images import disc, encode, png_header_only, sample
 
 ROOT = Path(__file__).resolve().parents[2]

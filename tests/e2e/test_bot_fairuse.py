@@ -6,8 +6,14 @@ import asyncio
 from pathlib import Path
 
 from tests.e2e.botapi import BotApiPeer, called
-from tests.e2e.harness import bot_settings, local_backend, running_bot, usage_rows
-from tests.e2e.test_bot import button, skip_the_choice
+from tests.e2e.harness import (
+    bot_settings,
+    button,
+    local_backend,
+    running_bot,
+    skip_the_choice,
+    usage_rows,
+)
 from tests.images import disc, encode
 
 

@@ -10,8 +10,14 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.e2e.botapi import BotApiPeer, called
-from tests.e2e.harness import SlowBackend, bot_settings, local_backend, running_bot, usage_rows
-from tests.e2e.test_bot import button
+from tests.e2e.harness import (
+    SlowBackend,
+    bot_settings,
+    button,
+    local_backend,
+    running_bot,
+    usage_rows,
+)
 from tests.images import disc, encode
 from tests.servers import free_port
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 from tests.e2e.botapi import BotApiPeer, Call, called
-from tests.e2e.harness import bot_settings, local_backend, running_bot, usage_rows
-from tests.e2e.test_bot import button
+from tests.e2e.harness import bot_settings, button, local_backend, running_bot, usage_rows
+from tests.e2e.loadgen import until
 from tests.images import disc, encode
 
 
@@ -117,7 +116,7 @@ async def test_removebg_replied_to_one_photo_of_an_album_offers_it_or_all(
     peer.add_bot_to_group(eve, group, as_admin=True)
     async with running_bot(settings, local_backend(models_dir)):
         sent = peer.send_album(eve, group, _photos(3))
-        await asyncio.sleep(0.3)  # no reply to wait for: the bot only takes note of them
+        await until(lambda: peer.pending_updates() == 0, 10)  # heard, and only noted
         peer.send_text(eve, group, "/removebg", reply_to=sent[1]["message_id"])
         await _keyboard_with(peer, group.id, "album of 3")
         peer.press(eve, group, *button(peer, group, "This photo"))
