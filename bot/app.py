@@ -36,7 +36,7 @@ from storage import (
 )
 
 from . import (
-    handlers,
+    intake,
     jobflow,
     keyboards,
     membership,
@@ -142,17 +142,17 @@ def build_application(settings: Settings, *, backend: Backend | None = None) -> 
 
 
 def add_handlers(app: Application) -> None:
-    app.add_handler(CommandHandler(["start", "help"], handlers.start))
+    app.add_handler(CommandHandler(["start", "help"], intake.start))
     app.add_handler(CommandHandler("settings", preferences.show_settings))
     app.add_handler(CommandHandler("usage", reports.usage))
     app.add_handler(CommandHandler("stats", reports.stats))
-    app.add_handler(CommandHandler("removebg", handlers.removebg))
+    app.add_handler(CommandHandler("removebg", intake.removebg))
     images = filters.PHOTO | filters.Document.ALL
     captioned = images & filters.CaptionRegex(r"^/removebg(@\w+)?(\s|$)")
-    app.add_handler(MessageHandler(captioned, handlers.removebg))
-    app.add_handler(MessageHandler(images & filters.ChatType.PRIVATE, handlers.receive_image))
+    app.add_handler(MessageHandler(captioned, intake.removebg))
+    app.add_handler(MessageHandler(images & filters.ChatType.PRIVATE, intake.receive_image))
     in_albums = images & filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
-    app.add_handler(MessageHandler(in_albums, handlers.observe_album))
+    app.add_handler(MessageHandler(in_albums, intake.observe_album))
     app.add_handler(CallbackQueryHandler(on_button))
     app.add_handler(InlineQueryHandler(sharing.share))
     app.add_handler(
@@ -172,7 +172,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     elif action.kind == "stick":
         await sharing.add_sticker(update, context, action.target)
     elif action.kind == "album":
-        await handlers.choose_from_album(query, context, action)
+        await intake.choose_from_album(query, context, action)
     elif action.kind in ("set", "gset"):
         await preferences.change_setting(query, context, action)
     else:

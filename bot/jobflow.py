@@ -13,7 +13,7 @@ from . import fairuse, keyboards, texts, units
 from .clock import utcnow
 from .context import Deps, deps_of
 from .incoming import Incoming
-from .messages import say
+from .status import say
 from .units import Unit
 
 CHOOSING = ("choosing",)

@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 
 from . import texts
 from .context import deps_of
-from .messages import say
+from .status import say
 
 log = logging.getLogger(__name__)
 PRESENT = (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)

@@ -10,8 +10,8 @@ from storage import Job
 
 from . import texts, units
 from .context import Deps
-from .messages import edit_status
 from .runner import MAX_ATTEMPTS
+from .status import edit_status
 from .units import Unit
 
 log = logging.getLogger(__name__)

@@ -21,8 +21,8 @@ from storage import Job, Jobs, JobStateError, Results, UsageRow
 from . import delivery, keyboards, stickers, texts, units
 from .clock import utcnow
 from .failures import JobFailure, from_backend
-from .messages import StatusLine, edit_status
 from .metrics import BotMetrics
+from .status import StatusLine, edit_status
 from .units import Unit
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,7 @@ from .errors import (
     StorageError,
     UserNotFoundError,
 )
-from .job import Job, JobSource
+from .job_states import Job, JobSource
 from .jobs import Jobs
 from .migrations import MIGRATIONS
 from .quota import Quota

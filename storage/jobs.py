@@ -1,5 +1,5 @@
 """The `jobs` table: jobs the bot accepted, from the model choice to the answer, so it can
-resume after a restart. The rows, the states and the rules of a change are in `job.py`.
+resume after a restart. The rows, the states and the rules of a change are in `job_states.py`.
 
 Inline buttons carry a job's short `id`, so finished jobs stay until `prune`.
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 from .database import SharedDatabase
 from .errors import JobNotFoundError, JobStateError, QuotaExceededError, StorageError
-from .job import FINISHED, STATES, UNFINISHED, Change, Job, JobSource, check_model, to_json
+from .job_states import FINISHED, STATES, UNFINISHED, Change, Job, JobSource, check_model, to_json
 from .quota import Quota, units_pending, units_used
 from .times import iso, parse
 from .usage import UsageRow, insert_usage

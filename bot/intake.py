@@ -1,4 +1,4 @@
-"""Handlers for commands and images: each replies, then hands work on."""
+"""How images come in: /start, images in private chats, /removebg, and albums in groups."""
 
 from __future__ import annotations
 
