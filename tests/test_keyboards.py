@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from bot import keyboards
-from bot.handlers import looks_like_image
+from bot.intake import looks_like_image
 from bot.preferences import changed_setting
 from services.contract.wire import OutputOptions
 from storage import UserSettings
