@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
@@ -12,9 +14,10 @@ from telegram.error import TelegramError
 from services.contract import RemoveBgResult
 from storage import Job
 
-from . import texts
+from . import keyboards, stickers, texts
 from .failures import JobFailure, from_telegram
 
+log = logging.getLogger(__name__)
 DOWNLOAD_LIMIT = 20 * 1024 * 1024  # the Bot API's limit for getFile
 ALBUM_MAX = 10  # documents per album
 
@@ -41,6 +44,24 @@ async def download(bot: Bot, job: Job) -> bytes:
         return bytes(await file.download_as_bytearray())
     except TelegramError as exc:
         raise from_telegram(exc) from exc
+
+
+async def send_sticker(bot: Bot, job: Job, result: RemoveBgResult) -> tuple[Sent, ...]:
+    """The cut-out as a sticker too; the files already went, so a failure is only logged."""
+    webp = await asyncio.to_thread(stickers.to_sticker, result.image)
+    output = Output(job, "sticker", f"{base_name(job)}.webp", webp)
+    try:
+        message = await bot.send_sticker(
+            job.chat_id,
+            webp,
+            reply_to_message_id=job.source_message_id,
+            allow_sending_without_reply=True,
+            reply_markup=keyboards.sticker(job.id),
+        )
+    except TelegramError as exc:
+        log.info("sticker for job %s not sent: %s", job.id, exc)
+        return ()
+    return (Sent(output, message),)
 
 
 def outputs(job: Job, result: RemoveBgResult) -> list[Output]:

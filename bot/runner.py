@@ -15,10 +15,11 @@ from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
 from services.contract import Backend, OutputOptions, RemoveBgError, RemoveBgResult
+from services.contract.wire import Model, as_model
 from services.logs import REQUEST_ID, new_request_id
 from storage import Job, Jobs, JobStateError, Results, UsageRow
 
-from . import delivery, keyboards, stickers, texts, units
+from . import delivery, keyboards, texts, units
 from .clock import utcnow
 from .failures import JobFailure, from_backend
 from .metrics import BotMetrics
@@ -170,7 +171,7 @@ class JobRunner:
     async def _cut_out(self, bot: Bot, unit: Unit, index: int, line: StatusLine) -> RemoveBgResult:
         job = unit.jobs[index]
         of = f" ({index + 1} of {len(unit.jobs)})" if unit.batch else ""
-        model = job.model or "fast"
+        model = as_model(job.model)  # a job is given its model before it is queued
         data = await delivery.download(bot, job)  # outside the slot: overlaps others' work
         wanted = {k: v for k, v in job.options.items() if k not in BOT_OPTIONS}
         options = OutputOptions.model_validate(wanted)
@@ -187,12 +188,12 @@ class JobRunner:
             return await self._remove(bot, job, data, model, options)
 
     async def _remove(
-        self, bot: Bot, job: Job, data: bytes, model: str, options: OutputOptions
+        self, bot: Bot, job: Job, data: bytes, model: Model, options: OutputOptions
     ) -> RemoveBgResult:
         token = REQUEST_ID.set(f"job-{job.id}-{new_request_id()[:8]}")  # to the server too
         try:
             async with _chat_action(bot, job.chat_id), asyncio.timeout(self._timeout):
-                return await self._backend.remove(data, model=model, options=options)  # type: ignore[arg-type]
+                return await self._backend.remove(data, model=model, options=options)
         except RemoveBgError as exc:
             self._metrics.backend_error(exc)
             raise from_backend(exc) from exc
@@ -204,9 +205,9 @@ class JobRunner:
 
     async def _deliver(self, bot: Bot, unit: Unit, good: list[Done]) -> None:
         """Send every good job's files at once; a failure to send fails them all."""
-        files = [out for d in good for out in delivery.outputs(d.job, d.result)]  # type: ignore[arg-type]
-        lead = good[0].result
-        assert lead is not None
+        results = [(d.job, d.result) for d in good if d.result is not None]
+        files = [out for job, result in results for out in delivery.outputs(job, result)]
+        lead = results[0][1]
         caption = f"{texts.MODEL_NAMES[lead.model]} · {sum(d.seconds for d in good):.1f} s"
         try:
             sent = await delivery.send(bot, unit.lead, files, caption)
@@ -217,27 +218,8 @@ class JobRunner:
         for d in good:
             d.sent = tuple(s for s in sent if s.output.job.id == d.job.id)
             if d.job.options.get("sticker") and d.result is not None:
-                d.sent += await self._sticker(bot, d.job, d.result)
+                d.sent += await delivery.send_sticker(bot, d.job, d.result)
         await asyncio.to_thread(self._remember, [s for d in good for s in d.sent])
-
-    async def _sticker(
-        self, bot: Bot, job: Job, result: RemoveBgResult
-    ) -> tuple[delivery.Sent, ...]:
-        """The cut-out as a sticker too; the files already went, so a failure is only logged."""
-        webp = await asyncio.to_thread(stickers.to_sticker, result.image)
-        output = delivery.Output(job, "sticker", f"{delivery.base_name(job)}.webp", webp)
-        try:
-            message = await bot.send_sticker(
-                job.chat_id,
-                webp,
-                reply_to_message_id=job.source_message_id,
-                allow_sending_without_reply=True,
-                reply_markup=keyboards.sticker(job.id),
-            )
-        except TelegramError as exc:
-            log.info("sticker for job %s not sent: %s", job.id, exc)
-            return ()
-        return (delivery.Sent(output, message),)
 
     def _remember(self, sent: list[delivery.Sent]) -> None:
         """Keep the sent files' ids, for inline sharing."""
@@ -260,7 +242,7 @@ class JobRunner:
         """Turn the status message into the summary, or into the failure's message."""
         failed = [d.failure for d in done if d.failure is not None]
         sent = [s for d in done for s in d.sent]
-        model = unit.lead.model or "fast"
+        model = as_model(unit.lead.model)
         if not sent:
             first = failed[0]
             if first.tell_user:
@@ -312,7 +294,7 @@ def _usage(done: Done, now: datetime) -> UsageRow:
         username=job.username,
         chat_id=job.chat_id,
         chat_type=job.chat_type,
-        model=job.model or "fast",
+        model=as_model(job.model),
         options=job.options,
         input_bytes=job.file_size or 0,
         width=result.width if result else None,

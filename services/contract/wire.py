@@ -13,6 +13,16 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_
 ImageFormat = Literal["png", "jpg", "webp"]
 Model = Literal["precise", "fast"]
 MODELS: tuple[Model, ...] = ("precise", "fast")
+
+
+def as_model(name: str | None) -> Model:
+    """A stored model name as the contract's `Model`; anything else is a ValueError."""
+    for model in MODELS:
+        if name == model:
+            return model
+    raise ValueError(f"unknown model {name!r}; expected one of {MODELS}")
+
+
 PROCESSING_TIME = "processing time"
 _FORMAT_ALIASES = {"jpeg": "jpg"}
 
