@@ -1,4 +1,5 @@
-"""Jobs from acceptance to answer: one user's images in order, everyone's at once."""
+"""When jobs run: one user's images in order, everyone's at once, and a stop that loses
+nothing. What running a job means is in `steps`."""
 
 from __future__ import annotations
 
@@ -6,43 +7,24 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from collections.abc import Callable
 from datetime import datetime
 
 from telegram import Bot
-from telegram.constants import ChatAction
-from telegram.error import TelegramError
 
-from services.contract import Backend, OutputOptions, RemoveBgError, RemoveBgResult
-from services.contract.wire import Model, as_model
-from services.logs import REQUEST_ID, new_request_id
-from storage import Job, Jobs, JobStateError, Results, UsageRow
+from services.contract import Backend
+from storage import Jobs, JobStateError, Results
 
-from . import delivery, keyboards, texts, units
+from . import texts, units
 from .clock import utcnow
-from .failures import JobFailure, from_backend
+from .failures import JobFailure
 from .metrics import BotMetrics
 from .status import StatusLine, edit_status
+from .steps import Done, JobSteps
 from .units import Unit
 
 log = logging.getLogger(__name__)
-CHAT_ACTION_EVERY = 4.5  # Telegram shows an action for 5 s
-CHAT_ACTION_AFTER = 1.0  # a quick job needs none: its status edit says enough
-QUEUE_NOTICE_AFTER = 2.0
 MAX_ATTEMPTS = 2  # a job interrupted by restarts this often is given up
-BOT_OPTIONS = ("sticker",)  # job options the bot handles itself, not the backend
-
-
-@dataclass
-class Done:
-    """One job's outcome within a unit."""
-
-    job: Job
-    seconds: float
-    result: RemoveBgResult | None = None
-    failure: JobFailure | None = None
-    sent: tuple[delivery.Sent, ...] = ()
 
 
 class JobRunner:
@@ -60,17 +42,21 @@ class JobRunner:
         clock: Callable[[], datetime] = utcnow,
         metrics: BotMetrics | None = None,
     ) -> None:
-        self._metrics = metrics or BotMetrics()
-        self._backend = backend
         self._jobs = jobs
-        self._results = results
-        self._timeout = timeout
-        self._clock = clock
         self._locks: dict[int, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._chats: dict[asyncio.Task[None], int] = {}
         self._sending: set[asyncio.Future[None]] = set()
         self._slots = asyncio.Semaphore(slots)  # the backend's width: who waits is told so
+        self._steps = JobSteps(
+            backend,
+            jobs,
+            results,
+            timeout=timeout,
+            slots=self._slots,
+            clock=clock,
+            metrics=metrics or BotMetrics(),
+        )
 
     def submit(self, bot: Bot, unit: Unit) -> None:
         task = asyncio.create_task(self._run(bot, unit), name=f"job-{unit.id}")
@@ -98,7 +84,7 @@ class JobRunner:
         for job in unfinished:
             if job.chat_id == chat_id:
                 with contextlib.suppress(JobStateError):
-                    await self._finish(Done(job, 0.0, failure=gone))
+                    await self._steps.finish(Done(job, 0.0, failure=gone))
 
     async def stop(self, grace: float = 30.0) -> None:
         """Cancel jobs at shutdown (they stay in the database and resume), but let files
@@ -117,7 +103,7 @@ class JobRunner:
     async def give_up(self, bot: Bot, unit: Unit, message: str, reason: str) -> None:
         """End jobs without running them, and tell the user."""
         for job in unit.jobs:
-            await self._finish(Done(job, 0.0, failure=JobFailure(message, reason)))
+            await self._steps.finish(Done(job, 0.0, failure=JobFailure(message, reason)))
         await edit_status(bot, unit.lead, message, last=True)
 
     async def _run(self, bot: Bot, unit: Unit) -> None:
@@ -136,173 +122,9 @@ class JobRunner:
         started = time.perf_counter()
         unit = await units.set_state(self._jobs, unit, "running")
         line = StatusLine(bot, unit.lead)
-        done = [await self._attempt(bot, unit, i, line) for i in range(len(unit.jobs))]
+        done = await self._steps.attempt_all(bot, unit, line)
         # From here on, files go out: a stop waits for this part rather than cutting it short.
-        finishing = asyncio.ensure_future(self._conclude(bot, unit, done, started, line))
+        finishing = asyncio.ensure_future(self._steps.conclude(bot, unit, done, started, line))
         self._sending.add(finishing)
         finishing.add_done_callback(self._sending.discard)
         await asyncio.shield(finishing)
-
-    async def _conclude(
-        self, bot: Bot, unit: Unit, done: list[Done], started: float, line: StatusLine
-    ) -> None:
-        good = [d for d in done if d.result is not None]
-        if good:  # no "sending" edit: every call counts against Telegram's flood limits
-            await self._deliver(bot, unit, good)
-        for d in done:
-            await self._finish(d)
-        await line.settle()
-        await self._report(bot, unit, done, time.perf_counter() - started)
-
-    async def _attempt(self, bot: Bot, unit: Unit, index: int, line: StatusLine) -> Done:
-        """One image of the unit; any failure is kept, never raised."""
-        job = unit.jobs[index]
-        started = time.perf_counter()
-        try:
-            result = await self._cut_out(bot, unit, index, line)
-        except JobFailure as failure:
-            return Done(job, time.perf_counter() - started, failure=failure)
-        except Exception as exc:  # logged here, and the user is told
-            log.exception("job %s failed unexpectedly", job.id)
-            unexpected = JobFailure(texts.UNEXPECTED, f"unexpected: {type(exc).__name__}")
-            return Done(job, time.perf_counter() - started, failure=unexpected)
-        return Done(job, time.perf_counter() - started, result=result)
-
-    async def _cut_out(self, bot: Bot, unit: Unit, index: int, line: StatusLine) -> RemoveBgResult:
-        job = unit.jobs[index]
-        of = f" ({index + 1} of {len(unit.jobs)})" if unit.batch else ""
-        model = as_model(job.model)  # a job is given its model before it is queued
-        data = await delivery.download(bot, job)  # outside the slot: overlaps others' work
-        wanted = {k: v for k, v in job.options.items() if k not in BOT_OPTIONS}
-        options = OutputOptions.model_validate(wanted)
-        notice = None
-        if index == 0 and self._slots.locked():  # said only if the wait is noticeable
-            loop = asyncio.get_running_loop()
-            notice = loop.call_later(QUEUE_NOTICE_AFTER, line.show, texts.WAITING_FOR_ENGINE)
-        waited = time.perf_counter()
-        async with self._slots:  # the status and the chat action follow the work itself
-            self._metrics.queue_wait.observe(time.perf_counter() - waited)
-            if notice is not None:
-                notice.cancel()
-            line.show(texts.REMOVING.format(model=texts.MODEL_NAMES[model]) + of)
-            return await self._remove(bot, job, data, model, options)
-
-    async def _remove(
-        self, bot: Bot, job: Job, data: bytes, model: Model, options: OutputOptions
-    ) -> RemoveBgResult:
-        token = REQUEST_ID.set(f"job-{job.id}-{new_request_id()[:8]}")  # to the server too
-        try:
-            async with _chat_action(bot, job.chat_id), asyncio.timeout(self._timeout):
-                return await self._backend.remove(data, model=model, options=options)
-        except RemoveBgError as exc:
-            self._metrics.backend_error(exc)
-            raise from_backend(exc) from exc
-        except TimeoutError as exc:
-            self._metrics.backend_error(exc)
-            raise JobFailure(texts.BACKEND_TIMEOUT, "backend timeout", retry=True) from exc
-        finally:
-            REQUEST_ID.reset(token)
-
-    async def _deliver(self, bot: Bot, unit: Unit, good: list[Done]) -> None:
-        """Send every good job's files at once; a failure to send fails them all."""
-        results = [(d.job, d.result) for d in good if d.result is not None]
-        files = [out for job, result in results for out in delivery.outputs(job, result)]
-        lead = results[0][1]
-        caption = f"{texts.MODEL_NAMES[lead.model]} · {sum(d.seconds for d in good):.1f} s"
-        try:
-            sent = await delivery.send(bot, unit.lead, files, caption)
-        except JobFailure as failure:
-            for d in good:
-                d.result, d.failure = None, failure
-            return
-        for d in good:
-            d.sent = tuple(s for s in sent if s.output.job.id == d.job.id)
-            if d.job.options.get("sticker") and d.result is not None:
-                d.sent += await delivery.send_sticker(bot, d.job, d.result)
-        await asyncio.to_thread(self._remember, [s for d in good for s in d.sent])
-
-    def _remember(self, sent: list[delivery.Sent]) -> None:
-        """Keep the sent files' ids, for inline sharing."""
-        for s in sent:
-            file = s.message.document or s.message.sticker
-            if file is not None:
-                job = s.output.job
-                self._results.add(
-                    job.id,
-                    job.user_id,
-                    job.chat_id,
-                    s.output.kind,
-                    file.file_id,
-                    file.file_unique_id,
-                    s.output.name,
-                    now=self._clock(),
-                )
-
-    async def _report(self, bot: Bot, unit: Unit, done: list[Done], seconds: float) -> None:
-        """Turn the status message into the summary, or into the failure's message."""
-        failed = [d.failure for d in done if d.failure is not None]
-        sent = [s for d in done for s in d.sent]
-        model = as_model(unit.lead.model)
-        if not sent:
-            first = failed[0]
-            if first.tell_user:
-                markup = keyboards.retry(unit.id, model) if first.retry else None
-                await edit_status(bot, unit.lead, first.message, markup, last=True)
-            return
-        names = (
-            ", ".join(s.output.name for s in sent)
-            if not unit.batch
-            else (texts.IMAGES.format(count=len(done) - len(failed)))
-        )
-        summary = texts.DONE.format(model=texts.MODEL_NAMES[model], seconds=seconds, files=names)
-        if failed:
-            summary += "\n" + texts.SOME_FAILED.format(count=len(failed), reason=failed[0].message)
-        await edit_status(bot, unit.lead, summary, keyboards.result(unit.id, model), last=True)
-
-    async def _finish(self, done: Done) -> None:
-        row = _usage(done, self._clock())
-        if done.failure is not None:
-            log.info("job %s failed: %s", done.job.id, done.failure.reason)
-        await asyncio.to_thread(self._jobs.finish, done.job.id, row, now=self._clock())
-
-
-@contextlib.asynccontextmanager
-async def _chat_action(bot: Bot, chat_id: int) -> AsyncIterator[None]:
-    """Keep "sending a file…" showing while the block runs."""
-
-    async def refresh() -> None:
-        await asyncio.sleep(CHAT_ACTION_AFTER)
-        while True:
-            with contextlib.suppress(TelegramError):
-                await bot.send_chat_action(chat_id, ChatAction.UPLOAD_DOCUMENT)
-            await asyncio.sleep(CHAT_ACTION_EVERY)
-
-    task = asyncio.create_task(refresh())
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-
-def _usage(done: Done, now: datetime) -> UsageRow:
-    job, result = done.job, done.result
-    return UsageRow(
-        created_at=now,
-        user_id=job.user_id,
-        username=job.username,
-        chat_id=job.chat_id,
-        chat_type=job.chat_type,
-        model=as_model(job.model),
-        options=job.options,
-        input_bytes=job.file_size or 0,
-        width=result.width if result else None,
-        height=result.height if result else None,
-        outputs=[s.output.kind for s in done.sent],
-        processing_s=result.processing_time if result else None,
-        total_s=done.seconds,
-        status="error" if done.failure else "ok",
-        error=done.failure.reason if done.failure else None,
-        job_id=job.id,
-    )
