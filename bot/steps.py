@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 CHAT_ACTION_EVERY = 4.5  # Telegram shows an action for 5 s
 CHAT_ACTION_AFTER = 1.0  # a quick job needs none: its status edit says enough
 QUEUE_NOTICE_AFTER = 2.0
+UNCHOSEN = "fast"  # the usage log's model for a job ended before a model was chosen
 BOT_OPTIONS = ("sticker",)  # job options the bot handles itself, not the backend
 
 
@@ -221,7 +222,7 @@ def _usage(done: Done, now: datetime) -> UsageRow:
         username=job.username,
         chat_id=job.chat_id,
         chat_type=job.chat_type,
-        model=as_model(job.model),
+        model=job.model or UNCHOSEN,
         options=job.options,
         input_bytes=job.file_size or 0,
         width=result.width if result else None,
