@@ -95,9 +95,8 @@ async def _take_from_album(
 ) -> None:
     """/removebg replied to one photo of an album: that one, or all the bot has heard of."""
     user, chat = update.effective_user, update.effective_chat
-    found = image_in(target)
-    if user is None or chat is None or isinstance(found, str):
-        await _take(update, context, target)
+    found = await _checked_image(update, context, target)
+    if user is None or chat is None or found is None:
         return
     album = deps_of(context).albums.seen(chat.id, group_id)
     if all(image.message_id != found.message_id for image in album):
@@ -107,27 +106,36 @@ async def _take_from_album(
         return
     asked = await _message(update).reply_text(
         texts.ALBUM_WHICH.format(count=len(album)),
-        reply_markup=keyboards.album_choice(group_id, len(album)),
+        reply_markup=keyboards.album_choice(target.message_id, len(album)),
     )
     deps_of(context).albums.ask(asked, AlbumChoice(user, chat, target, found, album))
 
 
 async def _take(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message) -> None:
     """Start a job on the image in `message` (an album's images together), or say why not."""
-    found = image_in(message)
     user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
-        return
-    if isinstance(found, str):
-        await _message(update).reply_text(found)
-        return
-    if not await _sniffed_image(context, found):
-        await _message(update).reply_text(texts.NOT_AN_IMAGE)
+    found = await _checked_image(update, context, message)
+    if user is None or chat is None or found is None:
         return
     if message.media_group_id is not None and message is _message(update):
         deps_of(context).albums.add(context, user, chat, message, found)
     else:
         await jobflow.accept(context, user, chat, message, [found])
+
+
+async def _checked_image(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message
+) -> Incoming | None:
+    """The image in `message`, checked down to its first bytes; None once the user is told why
+    it can't be done."""
+    found = image_in(message)
+    if isinstance(found, str):
+        await _message(update).reply_text(found)
+        return None
+    if not await _sniffed_image(context, found):
+        await _message(update).reply_text(texts.NOT_AN_IMAGE)
+        return None
+    return found
 
 
 async def _sniffed_image(context: ContextTypes.DEFAULT_TYPE, found: Incoming) -> bool:

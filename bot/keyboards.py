@@ -75,13 +75,14 @@ def result(job_id: str, model: str) -> InlineKeyboardMarkup:
     )
 
 
-def album_choice(group_id: str, count: int) -> InlineKeyboardMarkup:
-    """One photo of an album, or all of it (`group_id` is the album's media group)."""
+def album_choice(photo_id: int, count: int) -> InlineKeyboardMarkup:
+    """One photo of an album (the message `photo_id`), or all of it."""
+    target = str(photo_id)  # short, unlike a media group id, which has no stated length
     return InlineKeyboardMarkup(
         [
             [
-                _button(texts.ALBUM_THIS, "album", group_id, "one"),
-                _button(texts.ALBUM_ALL.format(count=count), "album", group_id, "all"),
+                _button(texts.ALBUM_THIS, "album", target, "one"),
+                _button(texts.ALBUM_ALL.format(count=count), "album", target, "all"),
             ]
         ]
     )

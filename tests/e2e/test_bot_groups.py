@@ -156,3 +156,23 @@ async def test_under_privacy_mode_the_bot_does_the_photo_it_sees_and_says_why(
     assert _reply_target(done.params) == sent[0]["message_id"]
     [row] = usage_rows(settings.database_path)
     assert row["width"] == 200
+
+
+async def test_removebg_replied_to_a_text_in_an_album_is_refused_at_once(
+    peer: BotApiPeer, tmp_path: Path, models_dir: Path
+) -> None:
+    settings = bot_settings(peer, tmp_path, models_dir)
+    gil = peer.user("Gil")
+    group = peer.group("Docs", with_bot=False)
+    peer.add_bot_to_group(gil, group, as_admin=True)
+    notes = (b"shopping list: eggs, milk\n" * 20, "notes.jpg", "image/jpeg")
+    photo = (encode(disc(), "PNG"), "disc.png", "image/png")
+    async with running_bot(settings, local_backend(models_dir)):
+        sent = peer.send_album(gil, group, [photo, notes], as_documents=True)
+        await until(lambda: peer.pending_updates() == 0, 10)
+        seq = len(peer.calls())
+        peer.send_text(gil, group, "/removebg", reply_to=sent[1]["message_id"])
+        await peer.wait_for(lambda c: "isn't an image" in str(c.params.get("text")), after=seq)
+    asked = [c for c in peer.calls("sendMessage") if "reply_markup" in c.params]
+    assert not [c for c in asked if "album of" in str(c.params.get("text"))]
+    assert usage_rows(settings.database_path) == []
