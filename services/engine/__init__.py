@@ -4,6 +4,7 @@
 from .decoder import Limits
 from .engine import Engine
 from .errors import (
+    BadOptionError,
     CorruptImageError,
     EmptyImageError,
     EngineError,
@@ -18,6 +19,7 @@ from .errors import (
 from .pipeline import Cutout, Options
 
 __all__ = [
+    "BadOptionError",
     "CorruptImageError",
     "Cutout",
     "EmptyImageError",

@@ -42,6 +42,19 @@ def cutout(
     return buffer.getvalue()
 
 
+def opaque(rgb: np.ndarray, *, fmt: str, quality: int, workers: Workers = INLINE) -> bytes:
+    """A composed picture with nothing transparent: PNG, JPEG or WebP."""
+    if fmt == "png":
+        return png.encode(rgb, workers=workers)
+    if fmt == "jpg":
+        return jpeg(rgb, quality=quality)
+    buffer = io.BytesIO()
+    Image.fromarray(rgb, "RGB").save(
+        buffer, "WEBP", quality=quality, lossless=quality >= 100, method=4
+    )
+    return buffer.getvalue()
+
+
 def on_white(foreground: np.ndarray, alpha: np.ndarray) -> np.ndarray:
     """The foreground flattened onto white: fg * a + 255 * (1 - a), in 8-bit arithmetic."""
     a3 = cv2.merge([alpha, alpha, alpha])

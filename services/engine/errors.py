@@ -7,6 +7,7 @@ EngineError
  │    ├── CorruptImageError      broken or truncated
  │    ├── UnsupportedImageError  an image, but a format or mode we don't take
  │    └── ImageTooLargeError     too many bytes or pixels (decompression bombs too)
+ ├── BadOptionError             an option the engine can't follow (a colour, a crop)
  └── ModelError
       ├── UnknownModelError
       └── ModelUnavailableError  weights missing, bad checksum, or failed to load
@@ -50,6 +51,10 @@ class UnsupportedImageError(ImageError):
 class ImageTooLargeError(ImageError):
     def __init__(self, detail: str) -> None:
         super().__init__(f"This image is too large: {detail}.")
+
+
+class BadOptionError(EngineError):
+    """The message names the option and what it takes."""
 
 
 class ModelError(EngineError):

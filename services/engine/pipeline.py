@@ -14,7 +14,8 @@ import onnxruntime as ort
 
 from . import encoder
 from .decoder import Limits, decode
-from .errors import ModelUnavailableError
+from .errors import BadOptionError, ModelUnavailableError
+from .looks import Framed, Look, Plan, apply, plan
 from .matting import estimate_foreground, fuse, normalise, to_uint8, upsample
 from .registry import ModelSpec, Shrink
 from .sessions import Sessions
@@ -34,6 +35,7 @@ class Options:
     white_background: bool = False
     image_format: ImageFormat | None = None
     image_quality: int = 85
+    look: Look = Look()  # our extension: a background and a crop
 
 
 @dataclass
@@ -83,6 +85,7 @@ class Pipeline:
             if decoded.alpha is not None:
                 _times_alpha(alpha, decoded.alpha)
             alpha8 = to_uint8(alpha)
+            planned = self._plan(options.look, alpha8, decoded.rgb)
             foreground = estimate_foreground(
                 decoded.rgb,
                 alpha,
@@ -92,10 +95,42 @@ class Pipeline:
                 alpha8=alpha8,
             )
             del decoded, alpha  # the float alpha (4 bytes a pixel) and the input: not needed now
+            framed = apply(planned, foreground, alpha8, workers=self._workers)
         with stage("encode"):
-            cutout = _encode(foreground, alpha8, spec, options, self._workers)
+            cutout = _encode(framed, spec.name, options, self._workers)
         cutout.timings = timings
         return cutout
+
+    def recompose(
+        self, cutout: bytes, original: bytes | None, options: Options, *, model: str
+    ) -> Cutout:
+        """A look composed again from a transparent cut-out (and, for a blurred background,
+        the original photo), with no model run."""
+        timings: dict[str, float] = {}
+        stage = _Stopwatch(timings)
+        with stage("decode"):
+            decoded = decode(cutout, self._limits)
+            alpha8 = decoded.alpha
+            if alpha8 is None:
+                alpha8 = np.full(decoded.rgb.shape[:2], 255, np.uint8)
+            photo = None
+            if options.look.needs_original:
+                if original is None:
+                    raise BadOptionError("A blurred background needs the original photo.")
+                photo = decode(original, self._limits).rgb
+                if photo.shape[:2] != alpha8.shape:
+                    raise BadOptionError("The original photo and the cut-out differ in size.")
+        with stage("postprocess"):
+            planned = self._plan(options.look, alpha8, photo)
+            framed = apply(planned, decoded.rgb, alpha8, workers=self._workers)
+        with stage("encode"):
+            result = _encode(framed, model, options, self._workers)
+        result.timings = timings
+        return result
+
+    def _plan(self, look: Look, alpha8: np.ndarray, original: np.ndarray | None) -> Plan:
+        photo = original if look.needs_original else None
+        return plan(look, alpha8, original=photo, limits=self._limits, workers=self._workers)
 
 
 def _times_alpha(alpha: np.ndarray, alpha8: np.ndarray) -> None:
@@ -149,22 +184,26 @@ def square(rgb: np.ndarray, side: int, shrink: Shrink) -> np.ndarray:
     return cv2.resize(rgb, (side, side), interpolation=cv2.INTER_LANCZOS4)
 
 
-def _encode(
-    fg: np.ndarray, alpha: np.ndarray, spec: ModelSpec, options: Options, workers: Workers
-) -> Cutout:
+def _encode(framed: Framed, model: str, options: Options, workers: Workers) -> Cutout:
+    fg, alpha = framed.foreground, framed.alpha
     fmt: ImageFormat = options.image_format or "png"
     quality = options.image_quality
     white = None
-    if fmt == "jpg" or options.white_background:
+    if (fmt == "jpg" and framed.image is None) or options.white_background:
         white = encoder.white_jpeg(fg, alpha, quality=quality, workers=workers)
-    image = white if white is not None and fmt == "jpg" else None
+    if framed.image is not None:
+        image = encoder.opaque(framed.image, fmt=fmt, quality=quality, workers=workers)
+    elif fmt == "jpg" and white is not None:
+        image = white
+    else:
+        image = encoder.cutout(fg, alpha, fmt=fmt, quality=quality, workers=workers)
     height, width = alpha.shape
     return Cutout(
-        image=image or encoder.cutout(fg, alpha, fmt=fmt, quality=quality, workers=workers),
+        image=image,
         image_format=fmt,
         width=width,
         height=height,
-        model=spec.name,
+        model=model,
         mask=encoder.jpeg(alpha, quality=quality) if options.binary_mask else None,
         white=white if options.white_background else None,
     )
