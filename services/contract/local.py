@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import time
 
-from ..engine import Cutout, Engine, EngineError, ImageError, ImageTooLargeError, Options
+from ..engine import (
+    BadOptionError,
+    Cutout,
+    Engine,
+    EngineError,
+    ImageError,
+    ImageTooLargeError,
+    Options,
+)
+from ..engine.backgrounds import Background, Blur, Colour
+from ..engine.crops import Crop
+from ..engine.looks import Look
 from .backend import RemoveBgResult
 from .errors import ImageRejectedError, RemoveBgError, ServiceUnavailableError
 from .wire import Model, OutputOptions
@@ -54,14 +65,27 @@ def engine_options(options: OutputOptions) -> Options:
         white_background=options.white_background,
         image_format=options.image_format,
         image_quality=options.image_quality,
+        look=Look(background=_background(options), crop=_crop(options)),
     )
+
+
+def _background(options: OutputOptions) -> Background | None:
+    if options.background_color is not None:
+        return Colour.parse(options.background_color)
+    return Blur() if options.background_blur else None
+
+
+def _crop(options: OutputOptions) -> Crop | None:
+    if options.crop is None:
+        return None
+    return Crop(options.crop, margin=options.crop_margin or 0.0)
 
 
 def status_code(error: EngineError) -> int:
     """The contract's code for an engine error: the image's fault is a 4XX, the model's a 503."""
     if isinstance(error, ImageTooLargeError):
         return 413
-    return 400 if isinstance(error, ImageError) else 503
+    return 400 if isinstance(error, ImageError | BadOptionError) else 503
 
 
 def backend_error(error: EngineError) -> RemoveBgError:

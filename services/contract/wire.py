@@ -6,11 +6,21 @@ serialise with `dump()`.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    field_validator,
+    model_validator,
+)
 
 ImageFormat = Literal["png", "jpg", "webp"]
+CropShape = Literal["subject", "square", "4:5", "9:16"]  # our extension
 Model = Literal["precise", "fast"]
 MODELS: tuple[Model, ...] = ("precise", "fast")
 
@@ -25,6 +35,7 @@ def as_model(name: str | None) -> Model:
 
 PROCESSING_TIME = "processing time"
 _FORMAT_ALIASES = {"jpeg": "jpg"}
+_HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
 class Wire(BaseModel):
@@ -46,7 +57,30 @@ class Status(Wire):
         return 200 <= self.code < 300
 
 
-class OutputOptions(Wire):
+class LookOptions(Wire):
+    """Our extensions (docs/contract.md): a background and a crop. Left out, an answer is
+    exactly the contract's; a record's own background or crop wins over the call's."""
+
+    background_color: StrictStr | None = None
+    background_blur: StrictBool | None = None
+    crop: CropShape | None = None
+    crop_margin: float | None = Field(None, ge=0, le=100, allow_inf_nan=False)
+
+    @field_validator("background_color")
+    @classmethod
+    def _hex_colour(cls, value: str | None) -> str | None:
+        if value is not None and not _HEX_COLOUR.fullmatch(value):
+            raise ValueError(f"{value!r} is not a colour; use #RRGGBB, such as #FF0000")
+        return value
+
+    @model_validator(mode="after")
+    def _one_background(self) -> LookOptions:
+        if self.background_color is not None and self.background_blur:
+            raise ValueError("choose background_color or background_blur, not both")
+        return self
+
+
+class OutputOptions(LookOptions):
     """What to return besides the cut-out, and how to encode it."""
 
     binary_mask: StrictBool = False
@@ -64,7 +98,7 @@ class OutputOptions(Wire):
         return value
 
 
-class Record(Wire):
+class Record(LookOptions):
     """One input image; its own `binary_mask`/`white_background` win over the call's."""
 
     url: StrictStr | None = Field(None, alias="_url")
@@ -80,11 +114,17 @@ class RemoveBgRequest(OutputOptions):
 
 def record_options(call: OutputOptions, record: Record) -> OutputOptions:
     """The call's options, with the record's own choices winning."""
+    own_background = record.background_color is not None or record.background_blur is not None
+    background = record if own_background else call
     return OutputOptions(
         binary_mask=_first(record.binary_mask, call.binary_mask),
         white_background=_first(record.white_background, call.white_background),
         image_format=call.image_format,
         image_quality=call.image_quality,
+        background_color=background.background_color,
+        background_blur=background.background_blur,
+        crop=record.crop or call.crop,
+        crop_margin=record.crop_margin if record.crop_margin is not None else call.crop_margin,
     )
 
 
