@@ -17,7 +17,7 @@ from .errors import (
     StorageError,
     UserNotFoundError,
 )
-from .job_states import Job, JobSource
+from .job_states import Batch, Job, JobSource
 from .jobs import Jobs
 from .migrations import MIGRATIONS
 from .quota import Quota
@@ -32,6 +32,7 @@ __all__ = [
     "MIGRATIONS",
     "MODELS",
     "RESULT_KINDS",
+    "Batch",
     "ChatNotFoundError",
     "Chats",
     "DayModelCount",

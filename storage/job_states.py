@@ -1,11 +1,12 @@
-"""A job's rows and rules: what a new job is made from (`JobSource`), a stored `Job`, and the
-changes `Jobs` may make to it.
+"""A job's rows and rules: what a new job is made from (`JobSource`), a stored `Job`, the
+`Batch` it belongs to, and the changes `Jobs` may make to them.
 
     choosing ──▶ queued ──▶ running ──▶ done | failed     (finish)
-        └─────────────────────────────────▶ failed        (set_state, e.g. given up)
+        └─────────────────────────────────▶ failed        (change, e.g. given up)
     done | failed ──▶ queued                               (redo with the other model)
 
-Jobs of one album share a `batch_id` and can change state together.
+Every job belongs to a batch: the images accepted together, one photo or an album's. A batch
+changes as one.
 """
 
 from __future__ import annotations
@@ -29,8 +30,7 @@ KINDS = ("photo", "document")
 
 @dataclass(frozen=True, kw_only=True)
 class JobSource:
-    """What the user sent: the message and the file a new job works on. Images of one album
-    (one Telegram media group) share a `batch_id` the bot chooses."""
+    """What the user sent: the message and the file a new job works on."""
 
     user_id: int
     username: str | None
@@ -42,7 +42,6 @@ class JobSource:
     file_name: str | None
     file_size: int | None
     kind: str
-    batch_id: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -73,7 +72,7 @@ class Job:
     created_at: datetime
     updated_at: datetime
     error: str | None
-    batch_id: str | None = None
+    batch_id: str
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Job:
@@ -85,6 +84,11 @@ class Job:
         return cls(**values)
 
     @property
+    def source(self) -> JobSource:
+        """What the job was made from: the image again, for a redo without a new upload."""
+        return JobSource(**{f.name: getattr(self, f.name) for f in fields(JobSource)})
+
+    @property
     def finished(self) -> bool:
         return self.state in FINISHED
 
@@ -92,6 +96,24 @@ class Job:
     def pending(self) -> bool:
         """Queued or running: its units count against the user's quota."""
         return self.state in PENDING
+
+
+@dataclass(frozen=True)
+class Batch:
+    """The jobs accepted together, in the order of their messages: one image, or an album's.
+    Buttons carry its `id`."""
+
+    id: str
+    jobs: tuple[Job, ...]
+
+    def __post_init__(self) -> None:
+        if not self.jobs:
+            raise ValueError(f"batch {self.id!r} has no jobs")
+
+    @property
+    def lead(self) -> Job:
+        """The first job: its message is the one the batch's answers reply to."""
+        return self.jobs[0]
 
 
 @dataclass(frozen=True, kw_only=True)

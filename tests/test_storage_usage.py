@@ -167,9 +167,10 @@ def test_recording_from_many_threads_at_once(db: SharedDatabase) -> None:
     log, jobs = UsageLog(db), Jobs(db)
 
     def work(n: int) -> int:
-        job = jobs.create(source(user_id=n % 4), options=UserSettings().job_options(), now=NOW)
-        jobs.set_state(job.id, "running", now=NOW, model="fast")
-        jobs.finish(job.id, usage_row(user_id=n % 4), now=NOW)
+        options = UserSettings().job_options()
+        batch = jobs.create([source(user_id=n % 4)], options=options, now=NOW)
+        jobs.change(batch.id, state="running", now=NOW, model="fast")
+        jobs.finish(batch.lead.id, usage_row(user_id=n % 4), now=NOW)
         log.user_summary(n % 4, now=NOW)
         return log.record(usage_row(user_id=n % 4))
 
