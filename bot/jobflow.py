@@ -42,7 +42,7 @@ async def accept(
         batch = await deps.db(
             deps.jobs.create,
             sources,
-            options=_options(defaults),
+            options=defaults.job_options(),
             model=model,
             state=state,
             now=utcnow(),
@@ -215,10 +215,6 @@ async def _defaults(deps: Deps, user: User, chat: Chat) -> UserSettings:
     await deps.db(deps.chats.touch, chat.id, chat.type, chat.title, now=utcnow())
     group = await deps.db(deps.chats.group_settings, chat.id)
     return defaults if group is None else replace(group, ask_each_time=defaults.ask_each_time)
-
-
-def _options(settings: UserSettings) -> dict[str, object]:
-    return {**settings.job_options(), "sticker": False}
 
 
 def _source(user: User, chat: Chat, image: Incoming) -> JobSource:

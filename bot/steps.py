@@ -17,7 +17,7 @@ from telegram.error import TelegramError
 from services.contract import Backend, OutputOptions, RemoveBgError, RemoveBgResult
 from services.contract.wire import Model, as_model
 from services.logs import REQUEST_ID, new_request_id
-from storage import Batch, Job, Jobs, Results, UsageRow
+from storage import Batch, Job, JobOptions, Jobs, Results, UsageRow
 
 from . import delivery, keyboards, texts
 from .failures import JobFailure, from_backend
@@ -29,7 +29,6 @@ CHAT_ACTION_EVERY = 4.5  # Telegram shows an action for 5 s
 CHAT_ACTION_AFTER = 1.0  # a quick job needs none: its status edit says enough
 QUEUE_NOTICE_AFTER = 2.0
 UNCHOSEN = "fast"  # the usage log's model for a job ended before a model was chosen
-BOT_OPTIONS = ("sticker",)  # job options the bot handles itself, not the backend
 
 
 @dataclass
@@ -103,8 +102,6 @@ class JobSteps:
         of = f" ({index + 1} of {count})" if count > 1 else ""
         model = as_model(job.model)  # a job is given its model before it is queued
         data = await delivery.download(bot, job)  # outside the slot: overlaps others' work
-        wanted = {k: v for k, v in job.options.items() if k not in BOT_OPTIONS}
-        options = OutputOptions.model_validate(wanted)
         notice = None
         if index == 0 and self._slots.locked():  # said only if the wait is noticeable
             loop = asyncio.get_running_loop()
@@ -115,11 +112,10 @@ class JobSteps:
             if notice is not None:
                 notice.cancel()
             line.show(texts.REMOVING.format(model=texts.MODEL_NAMES[model]) + of)
-            return await self._remove(bot, job, data, model, options)
+            return await self._remove(bot, job, data, model)
 
-    async def _remove(
-        self, bot: Bot, job: Job, data: bytes, model: Model, options: OutputOptions
-    ) -> RemoveBgResult:
+    async def _remove(self, bot: Bot, job: Job, data: bytes, model: Model) -> RemoveBgResult:
+        options = backend_options(job.options)
         token = REQUEST_ID.set(f"job-{job.id}-{new_request_id()[:8]}")  # to the server too
         try:
             async with _chat_action(bot, job.chat_id), asyncio.timeout(self._timeout):
@@ -147,7 +143,7 @@ class JobSteps:
             return
         for d in good:
             d.sent = tuple(s for s in sent if s.output.job.id == d.job.id)
-            if d.job.options.get("sticker") and d.result is not None:
+            if d.job.options.sticker and d.result is not None:
                 d.sent += await delivery.send_sticker(bot, d.job, d.result)
         await asyncio.to_thread(self._remember, [s for d in good for s in d.sent])
 
@@ -194,6 +190,17 @@ class JobSteps:
         if done.failure is not None:
             log.info("job %s failed: %s", done.job.id, done.failure.reason)
         await asyncio.to_thread(self._jobs.finish, done.job.id, row, now=self._clock())
+
+
+def backend_options(options: JobOptions) -> OutputOptions:
+    """The contract's options, made from the user's choice for the job: the one place the bot
+    speaks to a backend. A sticker is the bot's own business, so it stays out."""
+    return OutputOptions(
+        binary_mask=options.binary_mask,
+        white_background=options.white_background,
+        image_format=options.image_format,
+        image_quality=options.image_quality,
+    )
 
 
 @contextlib.asynccontextmanager

@@ -24,7 +24,7 @@ from .quota import Quota
 from .results import RESULT_KINDS, Result, Results
 from .stickers import StickerSet, StickerSets
 from .usage import DayModelCount, Stats, TopUser, UsageCounts, UsageLog, UsageRow, UserUsage
-from .users import IMAGE_FORMATS, MODELS, Users, UserSettings
+from .users import IMAGE_FORMATS, MODELS, JobOptions, Users, UserSettings
 
 __all__ = [
     "CHAT_STATUSES",
@@ -38,6 +38,7 @@ __all__ = [
     "DayModelCount",
     "Job",
     "JobNotFoundError",
+    "JobOptions",
     "JobSource",
     "JobStateError",
     "Jobs",

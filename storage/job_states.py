@@ -11,7 +11,6 @@ changes as one.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -20,7 +19,7 @@ from typing import Any
 from .errors import JobStateError
 from .quota import PENDING, Quota
 from .times import parse
-from .users import MODELS
+from .users import MODELS, JobOptions
 
 STATES = ("choosing", "queued", "running", "done", "failed")
 UNFINISHED = ("choosing", "queued", "running")
@@ -50,8 +49,7 @@ class JobSource:
 
 @dataclass(frozen=True)
 class Job:
-    """A row of `jobs`. `options` holds binary_mask, white_background, image_format and
-    image_quality; `attempts` counts the times the job went into 'running'."""
+    """A row of `jobs`; `attempts` counts the times the job went into 'running'."""
 
     id: str
     user_id: int
@@ -66,7 +64,7 @@ class Job:
     file_size: int | None
     kind: str
     model: str | None
-    options: dict[str, Any]
+    options: JobOptions
     state: str
     attempts: int
     created_at: datetime
@@ -78,7 +76,7 @@ class Job:
     def from_row(cls, row: Mapping[str, Any]) -> Job:
         """The job in a `SELECT *` row (columns added by later migrations are left out)."""
         values = {f.name: row[f.name] for f in fields(cls)}
-        values["options"] = json.loads(values["options"])
+        values["options"] = JobOptions.from_json(values["options"])
         values["created_at"] = parse(values["created_at"])
         values["updated_at"] = parse(values["updated_at"])
         return cls(**values)
@@ -123,7 +121,7 @@ class Change:
     state: str | None = None
     error: str | None = None
     model: str | None = None
-    options: str | None = None
+    options: JobOptions | None = None
     status_message_id: int | None = None
     from_states: Collection[str] | None = None
     quota: Quota | None = None
@@ -143,10 +141,6 @@ class Change:
         after = self.quota.cost(self.model or job.model) if self.state in PENDING else 0
         before = self.quota.cost(job.model) if job.pending else 0
         return after - before
-
-
-def to_json(options: Mapping[str, Any] | None) -> str | None:
-    return None if options is None else json.dumps(dict(options), sort_keys=True)
 
 
 def check_model(model: str | None, state: str) -> None:

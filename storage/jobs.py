@@ -12,7 +12,6 @@ import secrets
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, replace
 from datetime import datetime
-from typing import Any
 
 from .database import SharedDatabase
 from .errors import JobNotFoundError, JobStateError, QuotaExceededError, StorageError
@@ -25,11 +24,11 @@ from .job_states import (
     Job,
     JobSource,
     check_model,
-    to_json,
 )
 from .quota import Quota, units_pending, units_used
 from .times import iso, parse
 from .usage import UsageRow, insert_usage
+from .users import JobOptions
 
 _ID_BYTES = 8  # secrets.token_urlsafe(8): 11 characters of [A-Za-z0-9_-]
 _UPDATE = (
@@ -56,7 +55,7 @@ class Jobs:
         self,
         sources: Sequence[JobSource],
         *,
-        options: Mapping[str, Any],
+        options: JobOptions,
         now: datetime,
         model: str | None = None,
         state: str = "choosing",
@@ -76,7 +75,7 @@ class Jobs:
         stamp = iso(now)
         values = {
             "model": model,
-            "options": to_json(options),
+            "options": options.to_json(),
             "state": state,
             "created_at": stamp,
             "updated_at": stamp,
@@ -116,7 +115,7 @@ class Jobs:
         state: str | None = None,
         error: str | None = None,
         model: str | None = None,
-        options: Mapping[str, Any] | None = None,
+        options: JobOptions | None = None,
         status_message_id: int | None = None,
         from_states: Collection[str] | None = None,
         quota: Quota | None = None,
@@ -140,7 +139,7 @@ class Jobs:
             state=state,
             error=error,
             model=model,
-            options=to_json(options),
+            options=options,
             status_message_id=status_message_id,
             from_states=from_states,
             quota=quota,
@@ -224,7 +223,7 @@ class Jobs:
             "now": iso(now),
             "error": change.error,
             "model": change.model,
-            "options": change.options,
+            "options": None if change.options is None else change.options.to_json(),
             "status_message_id": change.status_message_id,
             "batch_id": batch.id,
         }

@@ -11,6 +11,7 @@ import pytest
 from storage import (
     MIGRATIONS,
     Chats,
+    JobOptions,
     Jobs,
     SharedDatabase,
     UsageLog,
@@ -117,7 +118,7 @@ def test_m002_upgrades_a_database_made_by_m001_and_keeps_its_rows(db_path: Path)
         assert {"chats", "results", "sticker_sets"} <= set(db.table_names())
         assert "batch_id" in db.table("jobs").columns_dict
         assert Chats(db).status(-100) is None
-        album = Jobs(db).create([source(), source()], options={}, now=NOW)
+        album = Jobs(db).create([source(), source()], options=JobOptions(), now=NOW)
         assert Jobs(db).batch(album.id) == album
 
 

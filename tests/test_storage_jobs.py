@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,7 @@ from storage import (
     Batch,
     Job,
     JobNotFoundError,
+    JobOptions,
     Jobs,
     JobStateError,
     SharedDatabase,
@@ -29,9 +32,9 @@ def jobs(db: SharedDatabase) -> Jobs:
     return Jobs(db)
 
 
-def new(jobs: Jobs, *, now: datetime = NOW, **changes: Any) -> Job:
+def new(jobs: Jobs, *, now: datetime = NOW, options: JobOptions = OPTIONS, **changes: Any) -> Job:
     """A batch of one (a document in a private chat): its job."""
-    return jobs.create([source()], options=OPTIONS, now=now, **changes).lead
+    return jobs.create([source()], options=options, now=now, **changes).lead
 
 
 def usage_count(db: SharedDatabase) -> int:
@@ -104,7 +107,7 @@ def test_an_unknown_job_or_batch_is_none(jobs: Jobs) -> None:
 def test_the_job_lifecycle_logs_usage_and_finishes(jobs: Jobs, db: SharedDatabase) -> None:
     job = new(jobs)
     jobs.change(job.batch_id, status_message_id=8, now=NOW)
-    options = {**OPTIONS, "binary_mask": True}
+    options = replace(OPTIONS, binary_mask=True, sticker=True)
     [queued] = jobs.change(
         job.batch_id, state="queued", now=NOW, model="precise", options=options
     ).jobs
@@ -169,8 +172,8 @@ def negative_time(db: SharedDatabase) -> UsageRow:
     return usage_row(total_s=-1.0)  # breaks CHECK (total_s >= 0)
 
 
-def invalid_json(db: SharedDatabase) -> UsageRow:
-    return usage_row(options={"bad": float("nan")})  # NaN is not JSON: breaks json_valid
+def zero_width(db: SharedDatabase) -> UsageRow:
+    return usage_row(width=0)  # breaks CHECK (width > 0)
 
 
 def failing_insert(db: SharedDatabase) -> UsageRow:
@@ -180,7 +183,7 @@ def failing_insert(db: SharedDatabase) -> UsageRow:
     return usage_row()
 
 
-@pytest.mark.parametrize("break_usage", [negative_time, invalid_json, failing_insert])
+@pytest.mark.parametrize("break_usage", [negative_time, zero_width, failing_insert])
 def test_finish_is_all_or_nothing(
     jobs: Jobs, db: SharedDatabase, break_usage: Callable[[SharedDatabase], UsageRow]
 ) -> None:
@@ -298,10 +301,10 @@ def test_a_change_without_a_state_keeps_state_and_error(jobs: Jobs) -> None:
     jobs.change(job.batch_id, state="failed", now=NOW, error="lost")
     later = NOW + timedelta(minutes=1)
     [updated] = jobs.change(
-        job.batch_id, now=later, status_message_id=5, options={"binary_mask": True}
+        job.batch_id, now=later, status_message_id=5, options=JobOptions(binary_mask=True)
     ).jobs
     assert (updated.state, updated.error, updated.attempts) == ("failed", "lost", 0)
-    assert (updated.status_message_id, updated.options) == (5, {"binary_mask": True})
+    assert (updated.status_message_id, updated.options) == (5, JobOptions(binary_mask=True))
     assert updated.updated_at == later
 
 
@@ -316,8 +319,60 @@ def test_a_late_change_does_not_undo_a_state_change(jobs: Jobs) -> None:
 def test_a_change_without_a_state_can_be_guarded_by_state(jobs: Jobs) -> None:
     job = new(jobs, model="fast", state="queued")
     with pytest.raises(JobStateError, match="queued"):
-        jobs.change(job.batch_id, now=NOW, options={}, from_states=("choosing",))
+        jobs.change(job.batch_id, now=NOW, options=OPTIONS, from_states=("choosing",))
     assert jobs.get(job.id) == job
+
+
+def test_options_are_stored_in_the_shape_earlier_versions_read(
+    jobs: Jobs, db: SharedDatabase
+) -> None:
+    options = JobOptions(white_background=True, image_format="jpg", image_quality=60, sticker=True)
+    job = new(jobs, options=options)
+    [(stored,)] = db.execute("SELECT options FROM jobs WHERE id = ?", (job.id,)).fetchall()
+    assert json.loads(stored) == {
+        "binary_mask": False,
+        "white_background": True,
+        "image_format": "jpg",
+        "image_quality": 60,
+        "sticker": True,
+    }
+    assert jobs.get(job.id) == replace(job, options=options)
+
+
+EARLIER_OPTIONS = [  # jobs.options as earlier versions wrote it, and what it means now
+    (
+        '{"binary_mask": true, "image_format": "webp", "image_quality": 60, "sticker": true,'
+        ' "white_background": false}',
+        JobOptions(binary_mask=True, image_format="webp", image_quality=60, sticker=True),
+    ),
+    (  # before stickers
+        '{"binary_mask": false, "image_format": "jpg", "image_quality": 85,'
+        ' "white_background": true}',
+        JobOptions(white_background=True, image_format="jpg"),
+    ),
+    ("{}", JobOptions()),
+    ('{"binary_mask": true, "background": "#ffffff"}', JobOptions(binary_mask=True)),
+]
+
+
+@pytest.mark.parametrize(("stored", "meant"), EARLIER_OPTIONS)
+def test_a_job_pending_across_an_upgrade_keeps_its_options(
+    jobs: Jobs, db: SharedDatabase, stored: str, meant: JobOptions
+) -> None:
+    job = new(jobs, model="fast", state="queued")
+    db.execute("UPDATE jobs SET options = ? WHERE id = ?", (stored, job.id))
+    [pending] = jobs.unfinished()
+    assert pending.options == meant
+    assert jobs.change(job.batch_id, state="running", now=NOW).lead.options == meant
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [({"image_format": "gif"}, "image format"), ({"image_quality": 0}, "quality")],
+)
+def test_invalid_job_options_are_refused(changes: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        JobOptions(**changes)
 
 
 def album(jobs: Jobs, *, messages: tuple[int, ...] = (3, 1, 2)) -> Batch:
@@ -398,13 +453,14 @@ def test_a_change_without_a_state_keeps_each_jobs_state(jobs: Jobs) -> None:
     batch = album(jobs, messages=(1, 2))
     jobs.finish(batch.jobs[0].id, failed_row(), now=NOW)
     later = NOW + timedelta(minutes=1)
-    updated = jobs.change(batch.id, now=later, status_message_id=77, options={"a": 1})
+    options = JobOptions(sticker=True)
+    updated = jobs.change(batch.id, now=later, status_message_id=77, options=options)
     assert [(job.state, job.error) for job in updated.jobs] == [
         ("failed", "backend down"),
         ("choosing", None),
     ]
     assert [(job.status_message_id, job.options, job.updated_at) for job in updated.jobs] == [
-        (77, {"a": 1}, later)
+        (77, options, later)
     ] * 2
 
 

@@ -36,7 +36,10 @@ def test_a_record_keeps_every_column(log: UsageLog, db: SharedDatabase) -> None:
         "chat_id": 42,
         "chat_type": "private",
         "model": "fast",
-        "options": '{"binary_mask": false, "image_format": "png"}',
+        "options": (
+            '{"binary_mask": true, "image_format": "webp", "image_quality": 85,'
+            ' "sticker": false, "white_background": false}'
+        ),
         "input_bytes": 123_456,
         "width": 640,
         "height": 480,
