@@ -7,14 +7,13 @@ from dataclasses import replace
 from telegram import CallbackQuery, Chat, Message, User
 from telegram.ext import ContextTypes
 
-from storage import JobSource, JobStateError, QuotaExceededError, UserSettings
+from storage import Batch, JobSource, JobStateError, QuotaExceededError, UserSettings
 
-from . import fairuse, keyboards, texts, units
+from . import fairuse, keyboards, texts
 from .clock import utcnow
 from .context import Deps, deps_of
 from .incoming import Incoming
 from .status import say
-from .units import Unit
 
 CHOOSING = ("choosing",)
 
@@ -28,8 +27,8 @@ async def accept(
     *,
     note: str | None = None,
 ) -> None:
-    """Store the job (one per image, an album as one batch), then ask or start at once;
-    `note` is said in the same message."""
+    """Store the images as one batch (a job each), then ask or start at once; `note` is said
+    in the same message."""
     deps = deps_of(context)
     await deps.db(deps.users.touch, user.id, user.username, now=utcnow())
     defaults = await _defaults(deps, user, chat)
@@ -40,8 +39,14 @@ async def accept(
     try:
         if state == "queued":
             fairuse.check_rate(deps.fair, user.id)
-        unit = await units.create(
-            deps.jobs, sources, options=_options(defaults), model=model, state=state, quota=quota
+        batch = await deps.db(
+            deps.jobs.create,
+            sources,
+            options=defaults.job_options(),
+            model=model,
+            state=state,
+            now=utcnow(),
+            quota=quota,
         )
     except (QuotaExceededError, fairuse.SlowDownError) as exc:
         await reply_to.reply_text(fairuse.explain(exc, deps.fair))
@@ -55,9 +60,9 @@ async def accept(
     ):
         note = texts.PHOTO_TIP
     if defaults.ask_each_time:
-        await _ask(context, deps, unit, note)
+        await _ask(context, deps, batch, note)
     else:
-        await _start(context, deps, unit, note)
+        await _start(context, deps, batch, note)
 
 
 async def on_job_button(
@@ -65,30 +70,32 @@ async def on_job_button(
 ) -> None:
     """Run, toggle, redo or re-ask, for the user who sent the image only."""
     deps = deps_of(context)
-    unit = await units.load(deps.jobs, action.target)
-    if unit is None:
+    batch = await deps.db(deps.jobs.batch, action.target)
+    if batch is None:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
-    if unit.lead.user_id != query.from_user.id:
+    if batch.lead.user_id != query.from_user.id:
         await query.answer(texts.NOT_YOURS, show_alert=True)
         return
     if action.kind == "opt" and action.arg:
-        await _toggle(query, deps, unit, action.arg)
+        await _toggle(query, deps, batch, action.arg)
     elif action.kind == "run" and action.arg in texts.MODEL_NAMES:
-        await _run(query, context, deps, unit, action.arg)
+        await _run(query, context, deps, batch, action.arg)
     elif action.kind in ("redo", "again") and (action.arg in texts.MODEL_NAMES or not action.arg):
-        await _redo(query, context, deps, unit, action.arg)
+        await _redo(query, context, deps, batch, action.arg)
     else:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
 
 
-async def _toggle(query: CallbackQuery, deps: Deps, unit: Unit, what: str) -> None:
-    if unit.lead.state != "choosing":
+async def _toggle(query: CallbackQuery, deps: Deps, batch: Batch, what: str) -> None:
+    if batch.lead.state != "choosing":
         await query.answer(texts.ALREADY_RUNNING)
         return
     try:
-        options = keyboards.toggled_job(unit.lead.options, what)
-        await units.update(deps.jobs, unit, options=options, from_states=CHOOSING)
+        options = keyboards.toggled_job(batch.lead.options, what)
+        await deps.db(
+            deps.jobs.change, batch.id, options=options, from_states=CHOOSING, now=utcnow()
+        )
     except ValueError:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
@@ -96,7 +103,7 @@ async def _toggle(query: CallbackQuery, deps: Deps, unit: Unit, what: str) -> No
         await query.answer(texts.ALREADY_RUNNING)
         return
     await query.answer()
-    await query.edit_message_reply_markup(keyboards.choice(unit.id, options))
+    await query.edit_message_reply_markup(keyboards.choice(batch.id, options))
 
 
 def _waiting_note(deps: Deps, user_id: int) -> str | None:
@@ -108,19 +115,20 @@ async def _run(
     query: CallbackQuery,
     context: ContextTypes.DEFAULT_TYPE,
     deps: Deps,
-    unit: Unit,
+    batch: Batch,
     model: str,
 ) -> None:
     user_id = query.from_user.id
     try:
         fairuse.check_rate(deps.fair, user_id)
-        started = await units.set_state(
-            deps.jobs,
-            unit,
-            "queued",
+        started = await deps.db(
+            deps.jobs.change,
+            batch.id,
+            state="queued",
             model=model,
             from_states=CHOOSING,
             quota=deps.fair.quota(user_id),
+            now=utcnow(),
         )
     except JobStateError:  # a second tap, or a tap on a finished job
         await query.answer(texts.ALREADY_RUNNING)
@@ -136,20 +144,21 @@ async def _redo(
     query: CallbackQuery,
     context: ContextTypes.DEFAULT_TYPE,
     deps: Deps,
-    unit: Unit,
+    batch: Batch,
     model: str | None,
 ) -> None:
-    """A new job on the same files: a redo needs no upload."""
+    """A new batch on the same files: a redo needs no upload."""
     user_id = query.from_user.id
     try:
         if model is not None:
             fairuse.check_rate(deps.fair, user_id)
-        again = await units.create(
-            deps.jobs,
-            units.sources_of(unit),
-            options=unit.lead.options,
+        again = await deps.db(
+            deps.jobs.create,
+            [job.source for job in batch.jobs],
+            options=batch.lead.options,
             model=model,
             state="queued" if model else "choosing",
+            now=utcnow(),
             quota=deps.fair.quota(user_id),
         )
     except (QuotaExceededError, fairuse.SlowDownError) as exc:
@@ -163,24 +172,25 @@ async def _redo(
 
 
 async def _ask(
-    context: ContextTypes.DEFAULT_TYPE, deps: Deps, unit: Unit, note: str | None = None
+    context: ContextTypes.DEFAULT_TYPE, deps: Deps, batch: Batch, note: str | None = None
 ) -> None:
-    markup = keyboards.choice(unit.id, unit.lead.options)
-    text = texts.CHOOSE if not unit.batch else texts.CHOOSE_ALBUM.format(count=len(unit.jobs))
+    markup = keyboards.choice(batch.id, batch.lead.options)
+    count = len(batch.jobs)
+    text = texts.CHOOSE if count == 1 else texts.CHOOSE_ALBUM.format(count=count)
     text += f"\n\n{note}" if note else ""
-    lead = unit.lead
+    lead = batch.lead
     sent = await say(context.bot, lead.chat_id, text, markup, reply_to=lead.source_message_id)
     if sent is not None:
-        await units.update(deps.jobs, unit, status_message_id=sent)
+        await deps.db(deps.jobs.change, batch.id, status_message_id=sent, now=utcnow())
 
 
 async def _start(
-    context: ContextTypes.DEFAULT_TYPE, deps: Deps, unit: Unit, note: str | None = None
+    context: ContextTypes.DEFAULT_TYPE, deps: Deps, batch: Batch, note: str | None = None
 ) -> None:
-    lead = unit.lead
+    lead = batch.lead
     text = texts.STARTING + (f"\n\n{note}" if note else "")
     sent = await say(context.bot, lead.chat_id, text, reply_to=lead.source_message_id)
-    started = await units.update(deps.jobs, unit, status_message_id=sent)
+    started = await deps.db(deps.jobs.change, batch.id, status_message_id=sent, now=utcnow())
     deps.runner.submit(context.bot, started)
 
 
@@ -205,10 +215,6 @@ async def _defaults(deps: Deps, user: User, chat: Chat) -> UserSettings:
     await deps.db(deps.chats.touch, chat.id, chat.type, chat.title, now=utcnow())
     group = await deps.db(deps.chats.group_settings, chat.id)
     return defaults if group is None else replace(group, ask_each_time=defaults.ask_each_time)
-
-
-def _options(settings: UserSettings) -> dict[str, object]:
-    return {**settings.job_options(), "sticker": False}
 
 
 def _source(user: User, chat: Chat, image: Incoming) -> JobSource:

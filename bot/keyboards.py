@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from services.contract.wire import OutputOptions
+from storage import JobOptions, UserSettings
 
 from . import texts
 from .texts import MODEL_NAMES
 
 FORMATS = ("png", "webp", "jpg")
 QUALITIES = (60, 75, 85, 95, 100)
+Choices = TypeVar("Choices", JobOptions, UserSettings)  # both are the outputs wanted, and more
 _DATA = re.compile(
     r"^(run|opt|redo|again|set|gset|stick|album):([A-Za-z0-9_-]{1,20})(?::([a-z]{1,10}))?$"
 )
@@ -40,11 +40,9 @@ def parse(data: str | None) -> Action | None:
     return Action(*match.groups()) if match else None
 
 
-def choice(job_id: str, job_options: Mapping[str, Any]) -> InlineKeyboardMarkup:
+def choice(job_id: str, options: JobOptions) -> InlineKeyboardMarkup:
     """Fast / Precise, and toggles that flip in place."""
-    options = _output_options(job_options)
-    sticker = bool(job_options.get("sticker"))
-    fmt = (options.image_format or "png").upper()
+    fmt = options.image_format.upper()
     rows = [
         [
             _button("⚡ Fast", "run", job_id, "fast"),
@@ -56,7 +54,7 @@ def choice(job_id: str, job_options: Mapping[str, Any]) -> InlineKeyboardMarkup:
         ],
         [
             _button(f"Format: {fmt} ↻", "opt", job_id, "format"),
-            _button(f"{_tick(sticker)} Sticker", "opt", job_id, "sticker"),
+            _button(f"{_tick(options.sticker)} Sticker", "opt", job_id, "sticker"),
         ],
     ]
     return InlineKeyboardMarkup(rows)
@@ -92,56 +90,51 @@ def sticker(job_id: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button("➕ Add to my sticker set", "stick", job_id)]])
 
 
-def toggled_job(job_options: Mapping[str, Any], what: str) -> dict[str, Any]:
-    """A job's options with one toggle flipped; `sticker` is the bot's own option."""
-    if what == "sticker":
-        return {**job_options, "sticker": not job_options.get("sticker")}
-    flipped = toggled(_output_options(job_options), what)
-    return {**job_options, **flipped.model_dump()}
-
-
-def _output_options(job_options: Mapping[str, Any]) -> OutputOptions:
-    return OutputOptions.model_validate({k: v for k, v in job_options.items() if k != "sticker"})
-
-
 def retry(job_id: str, model: str) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button("↻ Try again", "redo", job_id, model)]])
 
 
-def settings(
-    owner: str, model: str, options: OutputOptions, ask_each_time: bool | None
-) -> InlineKeyboardMarkup:
-    """A user's defaults (`owner` is their id), or a group's (`ask_each_time` None)."""
-    kind = "set" if ask_each_time is not None else "gset"
-    fmt = (options.image_format or "png").upper()
+def settings(owner: str, defaults: UserSettings, *, group: bool) -> InlineKeyboardMarkup:
+    """A user's defaults (`owner` is their id), or a group's (its id; no "Ask each time")."""
+    kind = "gset" if group else "set"
+    fmt = defaults.image_format.upper()
     rows = [
-        [_button(f"Model: {MODEL_NAMES[model]} ↻", kind, owner, "model")],
+        [_button(f"Model: {MODEL_NAMES[defaults.model]} ↻", kind, owner, "model")],
         [
-            _button(f"{_tick(options.binary_mask)} Mask", kind, owner, "mask"),
-            _button(f"{_tick(options.white_background)} White background", kind, owner, "white"),
+            _button(f"{_tick(defaults.binary_mask)} Mask", kind, owner, "mask"),
+            _button(f"{_tick(defaults.white_background)} White background", kind, owner, "white"),
         ],
         [
             _button(f"Format: {fmt} ↻", kind, owner, "format"),
-            _button(f"Quality: {options.image_quality} ↻", kind, owner, "quality"),
+            _button(f"Quality: {defaults.image_quality} ↻", kind, owner, "quality"),
         ],
     ]
-    if ask_each_time is not None:
-        rows.append([_button(f"{_tick(ask_each_time)} Ask each time", kind, owner, "ask")])
+    if not group:
+        ask = _tick(defaults.ask_each_time)
+        rows.append([_button(f"{ask} Ask each time", kind, owner, "ask")])
     return InlineKeyboardMarkup(rows)
 
 
-def toggled(options: OutputOptions, what: str) -> OutputOptions:
-    """`options` with one toggle flipped or one cycle advanced."""
+def toggled_job(options: JobOptions, what: str) -> JobOptions:
+    """A job's options with one toggle flipped: the sticker, chosen per job, or as `toggled`."""
+    if what == "sticker":
+        return replace(options, sticker=not options.sticker)
+    return toggled(options, what)
+
+
+def toggled(options: Choices, what: str) -> Choices:
+    """A job's options, or someone's defaults, with one toggle flipped or one cycle advanced;
+    ValueError for anything else."""
     if what == "mask":
-        return options.model_copy(update={"binary_mask": not options.binary_mask})
+        return replace(options, binary_mask=not options.binary_mask)
     if what == "white":
-        return options.model_copy(update={"white_background": not options.white_background})
+        return replace(options, white_background=not options.white_background)
     if what == "format":
-        fmt = FORMATS[(FORMATS.index(options.image_format or "png") + 1) % len(FORMATS)]
-        return options.model_copy(update={"image_format": fmt})
+        fmt = FORMATS[(FORMATS.index(options.image_format) + 1) % len(FORMATS)]
+        return replace(options, image_format=fmt)
     if what == "quality":
         higher = [q for q in QUALITIES if q > options.image_quality]
-        return options.model_copy(update={"image_quality": higher[0] if higher else QUALITIES[0]})
+        return replace(options, image_quality=higher[0] if higher else QUALITIES[0])
     raise ValueError(f"unknown toggle {what!r}")
 
 

@@ -9,7 +9,6 @@ from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from services.contract.wire import OutputOptions
 from storage import UserSettings
 
 from . import keyboards, texts
@@ -28,12 +27,12 @@ async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     await deps.db(deps.users.touch, user.id, user.username, now=utcnow())
     if chat.type == "private":
         current = await deps.db(deps.users.settings, user.id)
-        markup = _markup(str(user.id), current, current.ask_each_time)
+        markup = keyboards.settings(str(user.id), current, group=False)
         await message.reply_text(texts.SETTINGS, parse_mode=ParseMode.HTML, reply_markup=markup)
     elif await is_admin(context.bot, chat.id, user.id):
         await deps.db(deps.chats.touch, chat.id, chat.type, chat.title, now=utcnow())
-        group = await _group_settings(deps, chat.id)
-        markup = _markup(str(chat.id), group, None)
+        defaults = await _group_settings(deps, chat.id)
+        markup = keyboards.settings(str(chat.id), defaults, group=True)
         await message.reply_text(
             texts.GROUP_SETTINGS, parse_mode=ParseMode.HTML, reply_markup=markup
         )
@@ -60,7 +59,7 @@ async def change_setting(
         return
     await deps.db(deps.users.save_settings, query.from_user.id, changed, now=utcnow())
     await query.answer(texts.SETTINGS_SAVED)
-    await query.edit_message_reply_markup(_markup(action.target, changed, changed.ask_each_time))
+    await query.edit_message_reply_markup(keyboards.settings(action.target, changed, group=False))
 
 
 async def _change_group_setting(
@@ -85,7 +84,7 @@ async def _change_group_setting(
         await deps.db(deps.chats.touch, chat.id, chat.type, chat.title, now=utcnow())
     await deps.db(deps.chats.save_group_settings, chat_id, changed, now=utcnow())
     await query.answer(texts.SETTINGS_SAVED)
-    await query.edit_message_reply_markup(_markup(action.target, changed, None))
+    await query.edit_message_reply_markup(keyboards.settings(action.target, changed, group=True))
 
 
 async def is_admin(bot: Bot, chat_id: int, user_id: int) -> bool:
@@ -106,21 +105,4 @@ def changed_setting(current: UserSettings, what: str) -> UserSettings:
         return replace(current, model="precise" if current.model == "fast" else "fast")
     if what == "ask":
         return replace(current, ask_each_time=not current.ask_each_time)
-    options = keyboards.toggled(_options(current), what)  # ValueError for anything else
-    return replace(
-        current,
-        binary_mask=options.binary_mask,
-        white_background=options.white_background,
-        image_format=options.image_format or "png",
-        image_quality=options.image_quality,
-    )
-
-
-def _options(settings: UserSettings) -> OutputOptions:
-    return OutputOptions.model_validate(settings.job_options())
-
-
-def _markup(
-    owner: str, settings: UserSettings, ask_each_time: bool | None
-) -> keyboards.InlineKeyboardMarkup:
-    return keyboards.settings(owner, settings.model, _options(settings), ask_each_time)
+    return keyboards.toggled(current, what)  # ValueError for anything else

@@ -13,15 +13,14 @@ from datetime import datetime
 from telegram import Bot
 
 from services.contract import Backend
-from storage import Jobs, JobStateError, Results
+from storage import Batch, Jobs, JobStateError, Results
 
-from . import texts, units
+from . import texts
 from .clock import utcnow
 from .failures import JobFailure
 from .metrics import BotMetrics
 from .status import StatusLine, edit_status
 from .steps import Done, JobSteps
-from .units import Unit
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 2  # a job interrupted by restarts this often is given up
@@ -43,6 +42,7 @@ class JobRunner:
         metrics: BotMetrics | None = None,
     ) -> None:
         self._jobs = jobs
+        self._clock = clock
         self._locks: dict[int, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._chats: dict[asyncio.Task[None], int] = {}
@@ -58,10 +58,10 @@ class JobRunner:
             metrics=metrics or BotMetrics(),
         )
 
-    def submit(self, bot: Bot, unit: Unit) -> None:
-        task = asyncio.create_task(self._run(bot, unit), name=f"job-{unit.id}")
+    def submit(self, bot: Bot, batch: Batch) -> None:
+        task = asyncio.create_task(self._run(bot, batch), name=f"job-{batch.id}")
         self._tasks.add(task)
-        self._chats[task] = unit.lead.chat_id
+        self._chats[task] = batch.lead.chat_id
         task.add_done_callback(self._forget_task)
 
     def busy_for(self, user_id: int) -> bool:
@@ -100,31 +100,33 @@ class JobRunner:
         while self._tasks:
             await asyncio.gather(*list(self._tasks), return_exceptions=True)
 
-    async def give_up(self, bot: Bot, unit: Unit, message: str, reason: str) -> None:
+    async def give_up(self, bot: Bot, batch: Batch, message: str, reason: str) -> None:
         """End jobs without running them, and tell the user."""
-        for job in unit.jobs:
+        for job in batch.jobs:
             await self._steps.finish(Done(job, 0.0, failure=JobFailure(message, reason)))
-        await edit_status(bot, unit.lead, message, last=True)
+        await edit_status(bot, batch.lead, message, last=True)
 
-    async def _run(self, bot: Bot, unit: Unit) -> None:
-        user_id = unit.lead.user_id
+    async def _run(self, bot: Bot, batch: Batch) -> None:
+        user_id = batch.lead.user_id
         lock = self._locks.setdefault(user_id, asyncio.Lock())
         if lock.locked():
-            await edit_status(bot, unit.lead, texts.QUEUED)
+            await edit_status(bot, batch.lead, texts.QUEUED)
         async with lock:
             try:
-                await self._process(bot, unit)
+                await self._process(bot, batch)
             finally:
                 if not lock.locked() and self._locks.get(user_id) is lock:
                     del self._locks[user_id]
 
-    async def _process(self, bot: Bot, unit: Unit) -> None:
+    async def _process(self, bot: Bot, batch: Batch) -> None:
         started = time.perf_counter()
-        unit = await units.set_state(self._jobs, unit, "running")
-        line = StatusLine(bot, unit.lead)
-        done = await self._steps.attempt_all(bot, unit, line)
+        batch = await asyncio.to_thread(
+            self._jobs.change, batch.id, state="running", now=self._clock()
+        )
+        line = StatusLine(bot, batch.lead)
+        done = await self._steps.attempt_all(bot, batch, line)
         # From here on, files go out: a stop waits for this part rather than cutting it short.
-        finishing = asyncio.ensure_future(self._steps.conclude(bot, unit, done, started, line))
+        finishing = asyncio.ensure_future(self._steps.conclude(bot, batch, done, started, line))
         self._sending.add(finishing)
         finishing.add_done_callback(self._sending.discard)
         await asyncio.shield(finishing)

@@ -17,25 +17,23 @@ from telegram.error import TelegramError
 from services.contract import Backend, OutputOptions, RemoveBgError, RemoveBgResult
 from services.contract.wire import Model, as_model
 from services.logs import REQUEST_ID, new_request_id
-from storage import Job, Jobs, Results, UsageRow
+from storage import Batch, Job, JobOptions, Jobs, Results, UsageRow
 
 from . import delivery, keyboards, texts
 from .failures import JobFailure, from_backend
 from .metrics import BotMetrics
 from .status import StatusLine, edit_status
-from .units import Unit
 
 log = logging.getLogger(__name__)
 CHAT_ACTION_EVERY = 4.5  # Telegram shows an action for 5 s
 CHAT_ACTION_AFTER = 1.0  # a quick job needs none: its status edit says enough
 QUEUE_NOTICE_AFTER = 2.0
 UNCHOSEN = "fast"  # the usage log's model for a job ended before a model was chosen
-BOT_OPTIONS = ("sticker",)  # job options the bot handles itself, not the backend
 
 
 @dataclass
 class Done:
-    """One job's outcome within a unit."""
+    """One job's outcome within its batch."""
 
     job: Job
     seconds: float
@@ -45,7 +43,7 @@ class Done:
 
 
 class JobSteps:
-    """What running one unit means; the scheduler (`runner.JobRunner`) decides when."""
+    """What running one batch means; the scheduler (`runner.JobRunner`) decides when."""
 
     def __init__(
         self,
@@ -66,28 +64,28 @@ class JobSteps:
         self._clock = clock
         self._metrics = metrics
 
-    async def attempt_all(self, bot: Bot, unit: Unit, line: StatusLine) -> list[Done]:
+    async def attempt_all(self, bot: Bot, batch: Batch, line: StatusLine) -> list[Done]:
         """Download and cut out each image in turn; failures are kept, never raised."""
-        return [await self._attempt(bot, unit, i, line) for i in range(len(unit.jobs))]
+        return [await self._attempt(bot, batch, i, line) for i in range(len(batch.jobs))]
 
     async def conclude(
-        self, bot: Bot, unit: Unit, done: list[Done], started: float, line: StatusLine
+        self, bot: Bot, batch: Batch, done: list[Done], started: float, line: StatusLine
     ) -> None:
         """Deliver what worked, record every job's usage, and turn the status into a summary."""
         good = [d for d in done if d.result is not None]
         if good:  # no "sending" edit: every call counts against Telegram's flood limits
-            await self._deliver(bot, unit, good)
+            await self._deliver(bot, batch, good)
         for d in done:
             await self.finish(d)
         await line.settle()
-        await self._report(bot, unit, done, time.perf_counter() - started)
+        await self._report(bot, batch, done, time.perf_counter() - started)
 
-    async def _attempt(self, bot: Bot, unit: Unit, index: int, line: StatusLine) -> Done:
-        """One image of the unit; any failure is kept, never raised."""
-        job = unit.jobs[index]
+    async def _attempt(self, bot: Bot, batch: Batch, index: int, line: StatusLine) -> Done:
+        """One image of the batch; any failure is kept, never raised."""
+        job = batch.jobs[index]
         started = time.perf_counter()
         try:
-            result = await self._cut_out(bot, unit, index, line)
+            result = await self._cut_out(bot, batch, index, line)
         except JobFailure as failure:
             return Done(job, time.perf_counter() - started, failure=failure)
         except Exception as exc:  # logged here, and the user is told
@@ -96,13 +94,14 @@ class JobSteps:
             return Done(job, time.perf_counter() - started, failure=unexpected)
         return Done(job, time.perf_counter() - started, result=result)
 
-    async def _cut_out(self, bot: Bot, unit: Unit, index: int, line: StatusLine) -> RemoveBgResult:
-        job = unit.jobs[index]
-        of = f" ({index + 1} of {len(unit.jobs)})" if unit.batch else ""
+    async def _cut_out(
+        self, bot: Bot, batch: Batch, index: int, line: StatusLine
+    ) -> RemoveBgResult:
+        job = batch.jobs[index]
+        count = len(batch.jobs)
+        of = f" ({index + 1} of {count})" if count > 1 else ""
         model = as_model(job.model)  # a job is given its model before it is queued
         data = await delivery.download(bot, job)  # outside the slot: overlaps others' work
-        wanted = {k: v for k, v in job.options.items() if k not in BOT_OPTIONS}
-        options = OutputOptions.model_validate(wanted)
         notice = None
         if index == 0 and self._slots.locked():  # said only if the wait is noticeable
             loop = asyncio.get_running_loop()
@@ -113,11 +112,10 @@ class JobSteps:
             if notice is not None:
                 notice.cancel()
             line.show(texts.REMOVING.format(model=texts.MODEL_NAMES[model]) + of)
-            return await self._remove(bot, job, data, model, options)
+            return await self._remove(bot, job, data, model)
 
-    async def _remove(
-        self, bot: Bot, job: Job, data: bytes, model: Model, options: OutputOptions
-    ) -> RemoveBgResult:
+    async def _remove(self, bot: Bot, job: Job, data: bytes, model: Model) -> RemoveBgResult:
+        options = backend_options(job.options)
         token = REQUEST_ID.set(f"job-{job.id}-{new_request_id()[:8]}")  # to the server too
         try:
             async with _chat_action(bot, job.chat_id), asyncio.timeout(self._timeout):
@@ -131,21 +129,21 @@ class JobSteps:
         finally:
             REQUEST_ID.reset(token)
 
-    async def _deliver(self, bot: Bot, unit: Unit, good: list[Done]) -> None:
+    async def _deliver(self, bot: Bot, batch: Batch, good: list[Done]) -> None:
         """Send every good job's files at once; a failure to send fails them all."""
         results = [(d.job, d.result) for d in good if d.result is not None]
         files = [out for job, result in results for out in delivery.outputs(job, result)]
         lead = results[0][1]
         caption = f"{texts.MODEL_NAMES[lead.model]} · {sum(d.seconds for d in good):.1f} s"
         try:
-            sent = await delivery.send(bot, unit.lead, files, caption)
+            sent = await delivery.send(bot, batch.lead, files, caption)
         except JobFailure as failure:
             for d in good:
                 d.result, d.failure = None, failure
             return
         for d in good:
             d.sent = tuple(s for s in sent if s.output.job.id == d.job.id)
-            if d.job.options.get("sticker") and d.result is not None:
+            if d.job.options.sticker and d.result is not None:
                 d.sent += await delivery.send_sticker(bot, d.job, d.result)
         await asyncio.to_thread(self._remember, [s for d in good for s in d.sent])
 
@@ -166,32 +164,43 @@ class JobSteps:
                     now=self._clock(),
                 )
 
-    async def _report(self, bot: Bot, unit: Unit, done: list[Done], seconds: float) -> None:
+    async def _report(self, bot: Bot, batch: Batch, done: list[Done], seconds: float) -> None:
         """Turn the status message into the summary, or into the failure's message."""
         failed = [d.failure for d in done if d.failure is not None]
         sent = [s for d in done for s in d.sent]
-        model = as_model(unit.lead.model)
+        model = as_model(batch.lead.model)
         if not sent:
             first = failed[0]
             if first.tell_user:
-                markup = keyboards.retry(unit.id, model) if first.retry else None
-                await edit_status(bot, unit.lead, first.message, markup, last=True)
+                markup = keyboards.retry(batch.id, model) if first.retry else None
+                await edit_status(bot, batch.lead, first.message, markup, last=True)
             return
         names = (
             ", ".join(s.output.name for s in sent)
-            if not unit.batch
+            if len(batch.jobs) == 1
             else (texts.IMAGES.format(count=len(done) - len(failed)))
         )
         summary = texts.DONE.format(model=texts.MODEL_NAMES[model], seconds=seconds, files=names)
         if failed:
             summary += "\n" + texts.SOME_FAILED.format(count=len(failed), reason=failed[0].message)
-        await edit_status(bot, unit.lead, summary, keyboards.result(unit.id, model), last=True)
+        await edit_status(bot, batch.lead, summary, keyboards.result(batch.id, model), last=True)
 
     async def finish(self, done: Done) -> None:
         row = _usage(done, self._clock())
         if done.failure is not None:
             log.info("job %s failed: %s", done.job.id, done.failure.reason)
         await asyncio.to_thread(self._jobs.finish, done.job.id, row, now=self._clock())
+
+
+def backend_options(options: JobOptions) -> OutputOptions:
+    """The contract's options, made from the user's choice for the job: the one place the bot
+    speaks to a backend. A sticker is the bot's own business, so it stays out."""
+    return OutputOptions(
+        binary_mask=options.binary_mask,
+        white_background=options.white_background,
+        image_format=options.image_format,
+        image_quality=options.image_quality,
+    )
 
 
 @contextlib.asynccontextmanager

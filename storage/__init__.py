@@ -17,14 +17,14 @@ from .errors import (
     StorageError,
     UserNotFoundError,
 )
-from .job_states import Job, JobSource
+from .job_states import Batch, Job, JobSource
 from .jobs import Jobs
 from .migrations import MIGRATIONS
 from .quota import Quota
 from .results import RESULT_KINDS, Result, Results
 from .stickers import StickerSet, StickerSets
 from .usage import DayModelCount, Stats, TopUser, UsageCounts, UsageLog, UsageRow, UserUsage
-from .users import IMAGE_FORMATS, MODELS, Users, UserSettings
+from .users import IMAGE_FORMATS, MODELS, JobOptions, Users, UserSettings
 
 __all__ = [
     "CHAT_STATUSES",
@@ -32,11 +32,13 @@ __all__ = [
     "MIGRATIONS",
     "MODELS",
     "RESULT_KINDS",
+    "Batch",
     "ChatNotFoundError",
     "Chats",
     "DayModelCount",
     "Job",
     "JobNotFoundError",
+    "JobOptions",
     "JobSource",
     "JobStateError",
     "Jobs",

@@ -1,16 +1,16 @@
-"""A job's rows and rules: what a new job is made from (`JobSource`), a stored `Job`, and the
-changes `Jobs` may make to it.
+"""A job's rows and rules: what a new job is made from (`JobSource`), a stored `Job`, the
+`Batch` it belongs to, and the changes `Jobs` may make to them.
 
     choosing ──▶ queued ──▶ running ──▶ done | failed     (finish)
-        └─────────────────────────────────▶ failed        (set_state, e.g. given up)
+        └─────────────────────────────────▶ failed        (change, e.g. given up)
     done | failed ──▶ queued                               (redo with the other model)
 
-Jobs of one album share a `batch_id` and can change state together.
+Every job belongs to a batch: the images accepted together, one photo or an album's. A batch
+changes as one.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -19,7 +19,7 @@ from typing import Any
 from .errors import JobStateError
 from .quota import PENDING, Quota
 from .times import parse
-from .users import MODELS
+from .users import MODELS, JobOptions
 
 STATES = ("choosing", "queued", "running", "done", "failed")
 UNFINISHED = ("choosing", "queued", "running")
@@ -29,8 +29,7 @@ KINDS = ("photo", "document")
 
 @dataclass(frozen=True, kw_only=True)
 class JobSource:
-    """What the user sent: the message and the file a new job works on. Images of one album
-    (one Telegram media group) share a `batch_id` the bot chooses."""
+    """What the user sent: the message and the file a new job works on."""
 
     user_id: int
     username: str | None
@@ -42,7 +41,6 @@ class JobSource:
     file_name: str | None
     file_size: int | None
     kind: str
-    batch_id: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -51,8 +49,7 @@ class JobSource:
 
 @dataclass(frozen=True)
 class Job:
-    """A row of `jobs`. `options` holds binary_mask, white_background, image_format and
-    image_quality; `attempts` counts the times the job went into 'running'."""
+    """A row of `jobs`; `attempts` counts the times the job went into 'running'."""
 
     id: str
     user_id: int
@@ -67,22 +64,27 @@ class Job:
     file_size: int | None
     kind: str
     model: str | None
-    options: dict[str, Any]
+    options: JobOptions
     state: str
     attempts: int
     created_at: datetime
     updated_at: datetime
     error: str | None
-    batch_id: str | None = None
+    batch_id: str
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> Job:
         """The job in a `SELECT *` row (columns added by later migrations are left out)."""
         values = {f.name: row[f.name] for f in fields(cls)}
-        values["options"] = json.loads(values["options"])
+        values["options"] = JobOptions.from_json(values["options"])
         values["created_at"] = parse(values["created_at"])
         values["updated_at"] = parse(values["updated_at"])
         return cls(**values)
+
+    @property
+    def source(self) -> JobSource:
+        """What the job was made from: the image again, for a redo without a new upload."""
+        return JobSource(**{f.name: getattr(self, f.name) for f in fields(JobSource)})
 
     @property
     def finished(self) -> bool:
@@ -94,6 +96,24 @@ class Job:
         return self.state in PENDING
 
 
+@dataclass(frozen=True)
+class Batch:
+    """The jobs accepted together, in the order of their messages: one image, or an album's.
+    Buttons carry its `id`."""
+
+    id: str
+    jobs: tuple[Job, ...]
+
+    def __post_init__(self) -> None:
+        if not self.jobs:
+            raise ValueError(f"batch {self.id!r} has no jobs")
+
+    @property
+    def lead(self) -> Job:
+        """The first job: its message is the one the batch's answers reply to."""
+        return self.jobs[0]
+
+
 @dataclass(frozen=True, kw_only=True)
 class Change:
     """A change to jobs: None leaves a field as it is (except `error` when `state` is set)."""
@@ -101,7 +121,7 @@ class Change:
     state: str | None = None
     error: str | None = None
     model: str | None = None
-    options: str | None = None
+    options: JobOptions | None = None
     status_message_id: int | None = None
     from_states: Collection[str] | None = None
     quota: Quota | None = None
@@ -121,10 +141,6 @@ class Change:
         after = self.quota.cost(self.model or job.model) if self.state in PENDING else 0
         before = self.quota.cost(job.model) if job.pending else 0
         return after - before
-
-
-def to_json(options: Mapping[str, Any] | None) -> str | None:
-    return None if options is None else json.dumps(dict(options), sort_keys=True)
 
 
 def check_model(model: str | None, state: str) -> None:

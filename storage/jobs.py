@@ -1,23 +1,34 @@
 """The `jobs` table: jobs the bot accepted, from the model choice to the answer, so it can
 resume after a restart. The rows, the states and the rules of a change are in `job_states.py`.
 
-Inline buttons carry a job's short `id`, so finished jobs stay until `prune`.
+Jobs are made, found and changed a batch at a time (one image, or an album's); only `finish`
+acts on one job, since each image has its own usage row. Inline buttons carry a batch's short
+`id`, so finished jobs stay until `prune`.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, replace
 from datetime import datetime
-from typing import Any
 
 from .database import SharedDatabase
 from .errors import JobNotFoundError, JobStateError, QuotaExceededError, StorageError
-from .job_states import FINISHED, STATES, UNFINISHED, Change, Job, JobSource, check_model, to_json
+from .job_states import (
+    FINISHED,
+    STATES,
+    UNFINISHED,
+    Batch,
+    Change,
+    Job,
+    JobSource,
+    check_model,
+)
 from .quota import Quota, units_pending, units_used
 from .times import iso, parse
 from .usage import UsageRow, insert_usage
+from .users import JobOptions
 
 _ID_BYTES = 8  # secrets.token_urlsafe(8): 11 characters of [A-Za-z0-9_-]
 _UPDATE = (
@@ -25,7 +36,8 @@ _UPDATE = (
     " attempts = attempts + (coalesce(:state, state) = 'running' AND state != 'running'),"
     " error = CASE WHEN :state IS NOT NULL THEN :error ELSE error END,"
     " model = coalesce(:model, model), options = coalesce(:options, options),"
-    " status_message_id = coalesce(:status_message_id, status_message_id) WHERE id = :id"
+    " status_message_id = coalesce(:status_message_id, status_message_id)"
+    " WHERE batch_id = :batch_id"
 )
 
 
@@ -41,132 +53,100 @@ class Jobs:
 
     def create(
         self,
-        source: JobSource,
+        sources: Sequence[JobSource],
         *,
-        options: Mapping[str, Any],
+        options: JobOptions,
         now: datetime,
         model: str | None = None,
         state: str = "choosing",
-        status_message_id: int | None = None,
         quota: Quota | None = None,
-    ) -> Job:
-        """A new job with a fresh short id, 'choosing' its model or already 'queued'."""
+    ) -> Batch:
+        """A new batch, one job per image, 'choosing' their model or already 'queued'.
+
+        The batch's id is its first job's id. Before batches had ids of their own, a button
+        of a single job carried the job's id, and m003 put each such job in a batch under
+        that id: one lookup by batch id serves the old buttons and the new alike.
+        """
+        if not sources:
+            raise ValueError("a batch needs at least one image")
         if state not in ("choosing", "queued"):
             raise ValueError(f"a new job is 'choosing' or 'queued', not {state!r}")
         check_model(model, state)
         stamp = iso(now)
         values = {
-            **asdict(source),
-            "status_message_id": status_message_id,
             "model": model,
-            "options": to_json(options),
+            "options": options.to_json(),
             "state": state,
             "created_at": stamp,
             "updated_at": stamp,
         }
         with self._db.lock, self._db.atomic():
             if quota is not None and state == "queued":
-                self._enforce(quota, source.user_id, quota.cost(model), now=now)
-            job_id = self._insert(values)
-            return self._get(job_id)
+                for user_id in sorted({source.user_id for source in sources}):
+                    count = sum(1 for source in sources if source.user_id == user_id)
+                    self._enforce(quota, user_id, quota.cost(model) * count, now=now)
+            batch_id = self._new_id()
+            for n, source in enumerate(sources):
+                job_id = batch_id if n == 0 else self._new_id()
+                row = {**asdict(source), **values, "id": job_id, "batch_id": batch_id}
+                self._db.execute(
+                    f"INSERT INTO jobs ({', '.join(row)})"
+                    f" VALUES ({', '.join(':' + name for name in row)})",
+                    row,
+                )
+            return self._get_batch(batch_id)
 
     def get(self, job_id: str) -> Job | None:
         """The job, or None if it never existed or was pruned."""
         with self._db.lock:
             return self._find(job_id)
 
-    def batch(self, batch_id: str) -> list[Job]:
-        """The jobs of an album, in the order of their messages; empty for an unknown batch."""
+    def batch(self, batch_id: str) -> Batch | None:
+        """The batch, or None if it never existed or was pruned."""
         with self._db.lock:
-            return self._batch(batch_id)
+            jobs = self._jobs_of(batch_id)
+        return Batch(batch_id, jobs) if jobs else None
 
-    def set_state(
+    def change(
         self,
-        job_id: str,
-        state: str,
+        batch_id: str,
         *,
         now: datetime,
+        state: str | None = None,
         error: str | None = None,
         model: str | None = None,
-        options: Mapping[str, Any] | None = None,
+        options: JobOptions | None = None,
         status_message_id: int | None = None,
         from_states: Collection[str] | None = None,
         quota: Quota | None = None,
-    ) -> Job:
-        """Move the job to `state` and return it. `error` is stored as given (None clears it);
-        `model`, `options` and `status_message_id` change only when given. With `from_states`,
-        raise JobStateError unless the job is in one of them (a guard against double taps).
-        Use `finish` for 'done', so every done job has its usage row."""
+    ) -> Batch:
+        """Change every job of the batch in one transaction, and return the batch.
+
+        With a `state`, the jobs move to it and `error` is stored as given (None clears it).
+        Without one, states and errors stay as they are, so a late change (a status message)
+        cannot undo a state change another task made meanwhile. `model`, `options` and
+        `status_message_id` change only when given. With `from_states`, raise JobStateError
+        unless every job is in one of them (a guard against double taps). If any job may not
+        change (JobStateError, ValueError, QuotaExceededError), none does. Use `finish` for
+        'done', so every done job has its usage row. Raises JobNotFoundError for a batch
+        without jobs.
+        """
+        if state is not None and (state not in STATES or state == "done"):
+            raise ValueError(f"cannot move a job to {state!r}; finish() marks it done")
+        if state is None and error is not None:
+            raise ValueError("an error is stored with a state")
         change = Change(
-            state=_target(state),
+            state=state,
             error=error,
             model=model,
-            options=to_json(options),
+            options=options,
             status_message_id=status_message_id,
             from_states=from_states,
             quota=quota,
         )
         with self._db.lock, self._db.atomic():
-            self._change([self._get(job_id)], change, now=now)
-            return self._get(job_id)
-
-    def set_batch_state(
-        self,
-        batch_id: str,
-        state: str,
-        *,
-        now: datetime,
-        error: str | None = None,
-        model: str | None = None,
-        options: Mapping[str, Any] | None = None,
-        from_states: Collection[str] | None = None,
-        quota: Quota | None = None,
-    ) -> list[Job]:
-        """`set_state` for every job of the batch at once, in one transaction: if any job may
-        not change (JobStateError, ValueError, QuotaExceededError), none does. Raises
-        JobNotFoundError for a batch without jobs."""
-        change = Change(
-            state=_target(state),
-            error=error,
-            model=model,
-            options=to_json(options),
-            from_states=from_states,
-            quota=quota,
-        )
-        return self._change_batch(batch_id, change, now=now)
-
-    def update(
-        self,
-        job_id: str,
-        *,
-        now: datetime,
-        options: Mapping[str, Any] | None = None,
-        status_message_id: int | None = None,
-        from_states: Collection[str] | None = None,
-    ) -> Job:
-        """Change the given fields and leave the state (and error) as they are, so a late
-        update cannot undo a state change made meanwhile by another task."""
-        change = Change(
-            options=to_json(options), status_message_id=status_message_id, from_states=from_states
-        )
-        with self._db.lock, self._db.atomic():
-            self._change([self._get(job_id)], change, now=now)
-            return self._get(job_id)
-
-    def update_batch(
-        self,
-        batch_id: str,
-        *,
-        now: datetime,
-        options: Mapping[str, Any] | None = None,
-        status_message_id: int | None = None,
-        from_states: Collection[str] | None = None,
-    ) -> list[Job]:
-        """`update` for every job of the batch at once, all or nothing."""
-        change = Change(
-            options=to_json(options), status_message_id=status_message_id, from_states=from_states
-        )
-        return self._change_batch(batch_id, change, now=now)
+            self._change(self._get_batch(batch_id), change, now=now)
+            return self._get_batch(batch_id)
 
     def finish(self, job_id: str, usage: UsageRow, *, now: datetime) -> Job:
         """In one transaction, log `usage` and mark the job 'done' ('failed' when
@@ -228,17 +208,10 @@ class Jobs:
                 (iso(older_than), *FINISHED, "choosing"),
             ).rowcount
 
-    def _change_batch(self, batch_id: str, change: Change, *, now: datetime) -> list[Job]:
-        with self._db.lock, self._db.atomic():
-            jobs = self._batch(batch_id)
-            if not jobs:
-                raise JobNotFoundError(f"no jobs in batch {batch_id!r}")
-            self._change(jobs, change, now=now)
-            return self._batch(batch_id)
-
-    def _change(self, jobs: list[Job], change: Change, *, now: datetime) -> None:
+    def _change(self, batch: Batch, change: Change, *, now: datetime) -> None:
         """Check `change` against every job, then make it. The caller holds the lock and has
         a transaction open."""
+        jobs = batch.jobs
         for job in jobs:
             change.check(job)
         if change.quota is not None:
@@ -250,11 +223,11 @@ class Jobs:
             "now": iso(now),
             "error": change.error,
             "model": change.model,
-            "options": change.options,
+            "options": None if change.options is None else change.options.to_json(),
             "status_message_id": change.status_message_id,
+            "batch_id": batch.id,
         }
-        for job in jobs:
-            self._db.execute(_UPDATE, {**values, "id": job.id})
+        self._db.execute(_UPDATE, values)
 
     def _enforce(self, quota: Quota, user_id: int, added: int, *, now: datetime) -> None:
         if added <= 0:
@@ -264,24 +237,28 @@ class Jobs:
         if used + added > quota.limit:
             raise QuotaExceededError(user_id=user_id, used=used, needed=added, limit=quota.limit)
 
-    def _insert(self, values: Mapping[str, Any]) -> str:
+    def _new_id(self) -> str:
+        """A short id that no job and no batch has. The caller holds the lock."""
         for _ in range(5):
-            job_id = secrets.token_urlsafe(_ID_BYTES)
-            inserted = self._db.execute(
-                f"INSERT INTO jobs (id, {', '.join(values)})"
-                f" VALUES (:id, {', '.join(':' + name for name in values)})"
-                " ON CONFLICT (id) DO NOTHING",
-                {**values, "id": job_id},
-            ).rowcount
-            if inserted:
-                return job_id
+            new = secrets.token_urlsafe(_ID_BYTES)
+            taken = self._db.execute(
+                "SELECT 1 FROM jobs WHERE id = ? OR batch_id = ?", (new, new)
+            ).fetchone()
+            if taken is None:
+                return new
         raise StorageError("no free job id after 5 tries")  # 2**64 ids: never in practice
 
-    def _batch(self, batch_id: str) -> list[Job]:
+    def _jobs_of(self, batch_id: str) -> tuple[Job, ...]:
         rows = self._db.query(
             "SELECT * FROM jobs WHERE batch_id = ? ORDER BY source_message_id, rowid", (batch_id,)
         )
-        return [Job.from_row(row) for row in rows]
+        return tuple(Job.from_row(row) for row in rows)
+
+    def _get_batch(self, batch_id: str) -> Batch:
+        jobs = self._jobs_of(batch_id)
+        if not jobs:
+            raise JobNotFoundError(f"no jobs in batch {batch_id!r}")
+        return Batch(batch_id, jobs)
 
     def _find(self, job_id: str) -> Job | None:
         rows = list(self._db.query("SELECT * FROM jobs WHERE id = ?", (job_id,)))
@@ -292,9 +269,3 @@ class Jobs:
         if job is None:
             raise JobNotFoundError(f"no job {job_id!r}")
         return job
-
-
-def _target(state: str) -> str:
-    if state not in STATES or state == "done":
-        raise ValueError(f"cannot move a job to {state!r}; finish() marks it done")
-    return state

@@ -147,3 +147,10 @@ def m002_chats_batches_results(db: sqlite_utils.Database) -> None:
     and each user's sticker set."""
     for sql in _M002_CHANGES:
         db.execute(sql)
+
+
+@MIGRATIONS()
+def m003_every_job_in_a_batch(db: sqlite_utils.Database) -> None:
+    """A job that came alone becomes a batch of one under its own id, so the buttons already
+    sent for it, which carry that id, find it as a batch."""
+    db.execute("UPDATE jobs SET batch_id = id WHERE batch_id IS NULL")

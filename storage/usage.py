@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -13,6 +13,7 @@ import sqlite_utils
 from .database import SharedDatabase
 from .quota import units_used
 from .times import iso, window_start
+from .users import JobOptions
 
 STATUSES = ("ok", "error")
 GROUP_CHAT_TYPES = ("group", "supergroup")
@@ -49,7 +50,7 @@ class UsageRow:
     input_bytes: int
     total_s: float
     status: str = "ok"
-    options: Mapping[str, Any] = field(default_factory=dict)
+    options: JobOptions = JobOptions()
     width: int | None = None
     height: int | None = None
     outputs: Sequence[str] = ()
@@ -121,7 +122,7 @@ def insert_usage(db: sqlite_utils.Database, row: UsageRow) -> int:
     """Insert `row` and return its id. The caller holds the database lock."""
     values: dict[str, Any] = {name: getattr(row, name) for name in _COLUMNS}
     values["created_at"] = iso(row.created_at)
-    values["options"] = json.dumps(dict(row.options), sort_keys=True)
+    values["options"] = row.options.to_json()
     values["outputs"] = json.dumps(list(row.outputs))
     cursor = db.execute(
         f"INSERT INTO usage ({', '.join(_COLUMNS)})"

@@ -1,10 +1,11 @@
-"""Users: when we first and last saw them, their default settings, and the one-off photo tip."""
+"""Users: when we first and last saw them, their default settings, and the one-off photo tip;
+and the options a job starts with (`JobOptions`), made from those settings."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import json
+from dataclasses import asdict, dataclass, fields
 from datetime import datetime
-from typing import Any
 
 from .database import SharedDatabase
 from .errors import UserNotFoundError
@@ -23,19 +24,16 @@ _SETTINGS_COLUMNS = (
 
 
 @dataclass(frozen=True)
-class UserSettings:
-    """A user's defaults; `ask_each_time` shows the model choice for every image."""
+class Outputs:
+    """The files wanted: a mask and a white background beside the cut-out, in what format
+    and quality. Part of a user's defaults, and of a job's options."""
 
-    model: str = "fast"
     binary_mask: bool = False
     white_background: bool = False
     image_format: str = "png"
     image_quality: int = 85
-    ask_each_time: bool = True
 
     def __post_init__(self) -> None:
-        if self.model not in MODELS:
-            raise ValueError(f"unknown model {self.model!r}; expected one of {MODELS}")
         if self.image_format not in IMAGE_FORMATS:
             raise ValueError(
                 f"unknown image format {self.image_format!r}; expected one of {IMAGE_FORMATS}"
@@ -43,14 +41,49 @@ class UserSettings:
         if isinstance(self.image_quality, bool) or not 1 <= self.image_quality <= 100:
             raise ValueError(f"image quality must be 1..100, not {self.image_quality!r}")
 
-    def job_options(self) -> dict[str, Any]:
-        """The output options a new job starts with (the `options` of `Jobs.create`)."""
-        return {
-            "binary_mask": self.binary_mask,
-            "white_background": self.white_background,
-            "image_format": self.image_format,
-            "image_quality": self.image_quality,
-        }
+
+@dataclass(frozen=True)
+class UserSettings(Outputs):
+    """A user's defaults; `ask_each_time` shows the model choice for every image."""
+
+    model: str = "fast"
+    ask_each_time: bool = True
+
+    def __post_init__(self) -> None:
+        if self.model not in MODELS:
+            raise ValueError(f"unknown model {self.model!r}; expected one of {MODELS}")
+        super().__post_init__()
+
+    def job_options(self) -> JobOptions:
+        """The options a new job starts with (the `options` of `Jobs.create`)."""
+        return JobOptions(
+            binary_mask=self.binary_mask,
+            white_background=self.white_background,
+            image_format=self.image_format,
+            image_quality=self.image_quality,
+        )
+
+
+@dataclass(frozen=True)
+class JobOptions(Outputs):
+    """What the user asks of a job besides the model: the outputs, and the cut-out as a
+    sticker too.
+
+    The bot's own choice, stored as it is (in `jobs.options` and the usage log); the
+    backend's options are made from it where the bot calls the backend.
+    """
+
+    sticker: bool = False
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> JobOptions:
+        """The options as stored by this or an earlier version: a key that version did not
+        write yet takes its default, and one it wrote that we no longer know is ignored."""
+        stored = json.loads(text)
+        return cls(**{f.name: stored[f.name] for f in fields(cls) if f.name in stored})
 
 
 class Users:

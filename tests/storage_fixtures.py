@@ -6,7 +6,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from storage import JobSource, UsageRow
+from storage import JobOptions, JobSource, UsageRow
 
 NOW = datetime(2025, 3, 14, 12, 30, 0, tzinfo=UTC)
 
@@ -30,7 +30,7 @@ _USAGE = UsageRow(
     chat_id=42,
     chat_type="private",
     model="fast",
-    options={"binary_mask": False, "image_format": "png"},
+    options=JobOptions(binary_mask=True, image_format="webp"),
     input_bytes=123_456,
     width=640,
     height=480,

@@ -11,7 +11,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter
 
 from bot.flood import FloodLimiter
 from bot.metrics import BotMetrics
-from storage import Jobs, SharedDatabase
+from storage import JobOptions, Jobs, SharedDatabase
 from tests.servers import free_port
 from tests.storage_fixtures import NOW, source
 
@@ -28,8 +28,8 @@ def test_jobs_are_counted_by_state_and_model_from_the_database(db: SharedDatabas
     jobs, metrics = Jobs(db), BotMetrics()
     metrics.watch_jobs(jobs)
     for _ in range(2):
-        jobs.create(source(), options={}, now=NOW, model="fast", state="queued")
-    jobs.create(source(), options={}, now=NOW)
+        jobs.create([source()], options=JobOptions(), now=NOW, model="fast", state="queued")
+    jobs.create([source()], options=JobOptions(), now=NOW)
     metrics.serve("127.0.0.1", port := free_port())
     try:
         text = httpx.get(f"http://127.0.0.1:{port}/metrics").text

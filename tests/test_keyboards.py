@@ -5,8 +5,8 @@ import pytest
 from bot import keyboards
 from bot.intake import looks_like_image
 from bot.preferences import changed_setting
-from services.contract.wire import OutputOptions
-from storage import UserSettings
+from bot.steps import backend_options
+from storage import JobOptions, UserSettings
 
 LONGEST_ID = "A" * 16
 
@@ -16,12 +16,12 @@ def all_data(markup: keyboards.InlineKeyboardMarkup) -> list[str]:
 
 
 def test_callback_data_fits_in_64_bytes_and_parses_back() -> None:
-    options = OutputOptions(binary_mask=True, image_format="webp")
+    defaults = UserSettings(binary_mask=True, image_format="webp", ask_each_time=False)
     markups = [
-        keyboards.choice(LONGEST_ID, {**options.model_dump(), "sticker": True}),
+        keyboards.choice(LONGEST_ID, JobOptions(binary_mask=True, sticker=True)),
         keyboards.result(LONGEST_ID, "precise"),
-        keyboards.settings("1234567890123", "fast", options, ask_each_time=False),
-        keyboards.settings("-1001234567890123", "precise", options, ask_each_time=None),
+        keyboards.settings("1234567890123", defaults, group=False),
+        keyboards.settings("-1001234567890123", defaults, group=True),
     ]
     for data in [d for markup in markups for d in all_data(markup)]:
         assert len(data.encode()) <= 64
@@ -31,11 +31,7 @@ def test_callback_data_fits_in_64_bytes_and_parses_back() -> None:
 
 
 def test_choice_has_fast_precise_and_the_toggles() -> None:
-    texts = [
-        b.text
-        for row in keyboards.choice("j1", OutputOptions().model_dump()).inline_keyboard
-        for b in row
-    ]
+    texts = [b.text for row in keyboards.choice("j1", JobOptions()).inline_keyboard for b in row]
     assert any("Fast" in t for t in texts)
     assert any("Precise" in t for t in texts)
     assert any("Mask" in t for t in texts)
@@ -63,23 +59,31 @@ def test_forged_callback_data_is_refused(data: str | None) -> None:
 
 
 def test_toggles_flip_and_cycle() -> None:
-    options = OutputOptions()
+    options = JobOptions()
     assert keyboards.toggled(options, "mask").binary_mask
     assert keyboards.toggled(options, "white").white_background
     formats = [options := keyboards.toggled(options, "format") for _ in range(3)]
     assert [f.image_format for f in formats] == ["webp", "jpg", "png"]
-    assert keyboards.toggled(OutputOptions(image_quality=85), "quality").image_quality == 95
-    assert keyboards.toggled(OutputOptions(image_quality=100), "quality").image_quality == 60
+    assert keyboards.toggled(JobOptions(image_quality=85), "quality").image_quality == 95
+    assert keyboards.toggled(JobOptions(image_quality=100), "quality").image_quality == 60
     with pytest.raises(ValueError, match="unknown toggle"):
         keyboards.toggled(options, "colour")
 
 
 def test_job_toggles_keep_the_bots_own_sticker_option() -> None:
-    options = {**OutputOptions().model_dump(), "sticker": False}
-    assert keyboards.toggled_job(options, "sticker")["sticker"] is True
-    masked = keyboards.toggled_job({**options, "sticker": True}, "mask")
-    assert masked["binary_mask"] is True
-    assert masked["sticker"] is True
+    options = JobOptions()
+    assert keyboards.toggled_job(options, "sticker") == JobOptions(sticker=True)
+    masked = keyboards.toggled_job(JobOptions(sticker=True), "mask")
+    assert masked == JobOptions(binary_mask=True, sticker=True)
+
+
+def test_the_choice_shows_the_jobs_own_options() -> None:
+    markup = keyboards.choice("j1", JobOptions(white_background=True, image_format="webp"))
+    texts = [b.text for row in markup.inline_keyboard for b in row]
+    assert "☑ White background" in texts
+    assert "☐ Mask" in texts
+    assert "Format: WEBP ↻" in texts
+    assert "☐ Sticker" in texts
 
 
 def test_settings_buttons_change_one_thing_each() -> None:
@@ -89,8 +93,19 @@ def test_settings_buttons_change_one_thing_each() -> None:
     assert changed_setting(base, "mask").binary_mask is True
     assert changed_setting(base, "format").image_format == "webp"
     assert changed_setting(base, "quality").image_quality == 95
-    with pytest.raises(ValueError, match="unknown toggle"):
-        changed_setting(base, "nonsense")
+    for what in ("nonsense", "sticker"):  # a sticker is chosen per job, never saved
+        with pytest.raises(ValueError, match="unknown toggle"):
+            changed_setting(base, what)
+
+
+def test_the_backend_is_asked_for_the_jobs_outputs_but_never_a_sticker() -> None:
+    options = JobOptions(binary_mask=True, image_format="jpg", image_quality=60, sticker=True)
+    assert backend_options(options).dump() == {
+        "binary_mask": True,
+        "white_background": False,
+        "image_format": "jpg",
+        "image_quality": 60,
+    }
 
 
 @pytest.mark.parametrize(

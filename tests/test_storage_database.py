@@ -11,6 +11,7 @@ import pytest
 from storage import (
     MIGRATIONS,
     Chats,
+    JobOptions,
     Jobs,
     SharedDatabase,
     UsageLog,
@@ -23,6 +24,8 @@ from tests.storage_fixtures import NOW, source, usage_row
 
 M001 = "m001_users_usage_jobs"
 M002 = "m002_chats_batches_results"
+M003 = "m003_every_job_in_a_batch"
+ALL = [M001, M002, M003]
 
 
 @pytest.fixture
@@ -50,9 +53,9 @@ def test_migrations_apply_once_and_reopening_is_idempotent(db_path: Path) -> Non
         Users(db).touch(1, "ada", now=NOW)
         first = [m.name for m in MIGRATIONS.applied(db)]
     with open_database(db_path) as db:
-        assert [m.name for m in MIGRATIONS.applied(db)] == first == [M001, M002]
+        assert [m.name for m in MIGRATIONS.applied(db)] == first == ALL
         assert MIGRATIONS.pending(db) == []
-        assert db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 2
+        assert db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 3
         assert db.execute("SELECT count(*) FROM users").fetchone()[0] == 1
 
 
@@ -89,28 +92,54 @@ def make_m001_database(path: Path) -> None:
         Users(db).touch(1, "ada", now=NOW)
         Users(db).save_settings(1, UserSettings(model="precise", ask_each_time=False), now=NOW)
         UsageLog(db).record(usage_row(job_id="old-job"))
-        job = {name: value for name, value in asdict(source()).items() if name != "batch_id"}
-        job.update(id="old-job", model="fast", state="queued", options="{}")
-        db.table("jobs").insert({**job, "created_at": iso(NOW), "updated_at": iso(NOW)})
+        insert_job(db, "old-job")
         assert [m.name for m in MIGRATIONS.applied(db)] == [M001]
+
+
+def insert_job(db: SharedDatabase, job_id: str, **columns: object) -> None:
+    """A queued job's row, as the code of an older schema wrote it."""
+    job = {**asdict(source()), "id": job_id, "model": "fast", "state": "queued", **columns}
+    db.table("jobs").insert(
+        {**job, "options": "{}", "created_at": iso(NOW), "updated_at": iso(NOW)}
+    )
 
 
 def test_m002_upgrades_a_database_made_by_m001_and_keeps_its_rows(db_path: Path) -> None:
     db_path.parent.mkdir()
     make_m001_database(db_path)
     with open_database(db_path) as db:
-        assert [m.name for m in MIGRATIONS.applied(db)] == [M001, M002]
+        assert [m.name for m in MIGRATIONS.applied(db)] == ALL
         assert Users(db).settings(1) == UserSettings(model="precise", ask_each_time=False)
         assert UsageLog(db).user_summary(42, now=NOW).today.jobs == 1
         old = Jobs(db).get("old-job")
         assert old is not None
-        assert (old.state, old.model, old.batch_id) == ("queued", "fast", None)
+        assert (old.state, old.model) == ("queued", "fast")
         assert [job.id for job in Jobs(db).unfinished()] == ["old-job"]
         assert {"chats", "results", "sticker_sets"} <= set(db.table_names())
         assert "batch_id" in db.table("jobs").columns_dict
         assert Chats(db).status(-100) is None
-        album = Jobs(db).create(source(batch_id="a1"), options={}, now=NOW)
-        assert Jobs(db).batch("a1") == [album]
+        album = Jobs(db).create([source(), source()], options=JobOptions(), now=NOW)
+        assert Jobs(db).batch(album.id) == album
+
+
+def test_m003_makes_a_lone_job_a_batch_under_its_own_id_for_buttons_already_sent(
+    db_path: Path,
+) -> None:
+    db_path.parent.mkdir()
+    with SharedDatabase(sqlite3.connect(db_path)) as db:
+        MIGRATIONS.apply(db, stop_before=M003)
+        insert_job(db, "lone-job")  # its buttons carry "lone-job"
+        for n in (1, 2):  # an album's buttons carry its batch id
+            insert_job(db, f"album-{n}", batch_id="b-album", source_message_id=n)
+    with open_database(db_path) as db:
+        jobs = Jobs(db)
+        lone = jobs.batch("lone-job")
+        assert lone is not None
+        assert [(job.id, job.batch_id) for job in lone.jobs] == [("lone-job", "lone-job")]
+        album = jobs.batch("b-album")
+        assert album is not None
+        assert [job.id for job in album.jobs] == ["album-1", "album-2"]
+        assert jobs.change("lone-job", state="running", now=NOW).lead.attempts == 1
 
 
 def test_a_memory_database_works_for_quick_tests() -> None:

@@ -41,14 +41,23 @@ def used_today(db: SharedDatabase, model: str, count: int) -> None:
         UsageLog(db).record(usage_row(model=model))
 
 
-def choosing(jobs: Jobs, *, user_id: int = 42, batch_id: str | None = None) -> Job:
-    return jobs.create(source(user_id=user_id, batch_id=batch_id), options=OPTIONS, now=NOW)
+def choosing(jobs: Jobs, *, user_id: int = 42) -> Job:
+    return jobs.create([source(user_id=user_id)], options=OPTIONS, now=NOW).lead
 
 
 def queue(jobs: Jobs, model: str, *, user_id: int = 42) -> Job:
     return jobs.create(
-        source(user_id=user_id), options=OPTIONS, now=NOW, model=model, state="queued", quota=QUOTA
-    )
+        [source(user_id=user_id)],
+        options=OPTIONS,
+        now=NOW,
+        model=model,
+        state="queued",
+        quota=QUOTA,
+    ).lead
+
+
+def requeue(jobs: Jobs, job: Job, model: str | None = None) -> Job:
+    return jobs.change(job.batch_id, state="queued", now=NOW, model=model, quota=QUOTA).lead
 
 
 def test_a_job_within_the_quota_is_queued(jobs: Jobs, db: SharedDatabase) -> None:
@@ -73,17 +82,17 @@ def test_a_new_job_past_the_quota_is_not_created(jobs: Jobs, db: SharedDatabase)
 
 def test_a_job_choosing_its_model_is_not_checked_yet(jobs: Jobs, db: SharedDatabase) -> None:
     used_today(db, "precise", 4)
-    job = jobs.create(source(), options=OPTIONS, now=NOW, quota=QUOTA)
-    assert job.state == "choosing"
+    batch = jobs.create([source()], options=OPTIONS, now=NOW, quota=QUOTA)
+    assert batch.lead.state == "choosing"
 
 
 def test_queueing_past_the_quota_leaves_the_job_as_it_was(jobs: Jobs, db: SharedDatabase) -> None:
     used_today(db, "fast", 8)
     job = choosing(jobs)
     with pytest.raises(QuotaExceededError):
-        jobs.set_state(job.id, "queued", now=NOW, model="precise", quota=QUOTA)
+        requeue(jobs, job, "precise")
     assert jobs.get(job.id) == job
-    assert jobs.set_state(job.id, "queued", now=NOW, model="fast", quota=QUOTA).state == "queued"
+    assert requeue(jobs, job, "fast").state == "queued"
 
 
 def test_pending_jobs_count_so_many_at_once_cannot_pass_the_quota(jobs: Jobs) -> None:
@@ -97,19 +106,20 @@ def test_pending_jobs_count_so_many_at_once_cannot_pass_the_quota(jobs: Jobs) ->
 def test_a_pending_job_is_never_stopped_by_the_quota(jobs: Jobs, db: SharedDatabase) -> None:
     job = queue(jobs, "precise")
     used_today(db, "precise", 5)  # e.g. the quota was lowered meanwhile
-    running = jobs.set_state(job.id, "running", now=NOW, quota=QUOTA)
+    running = jobs.change(job.batch_id, state="running", now=NOW, quota=QUOTA).lead
     assert running.state == "running"
-    assert jobs.set_state(job.id, "failed", now=NOW, error="x", quota=QUOTA).state == "failed"
+    failed = jobs.change(job.batch_id, state="failed", now=NOW, error="x", quota=QUOTA).lead
+    assert failed.state == "failed"
 
 
 def test_a_pending_job_switching_to_a_dearer_model_pays_the_difference(jobs: Jobs) -> None:
     first, second = queue(jobs, "fast"), queue(jobs, "fast")
     for _ in range(2):
         queue(jobs, "precise")
-    switched = jobs.set_state(first.id, "queued", now=NOW, model="precise", quota=QUOTA)
+    switched = requeue(jobs, first, "precise")
     assert switched.model == "precise"  # 8 + 2 = 10 units
     with pytest.raises(QuotaExceededError) as caught:
-        jobs.set_state(second.id, "queued", now=NOW, model="precise", quota=QUOTA)
+        requeue(jobs, second, "precise")
     assert (caught.value.used, caught.value.needed) == (10, 2)
     assert jobs.get(second.id) == second
 
@@ -120,7 +130,7 @@ def test_failed_jobs_and_other_days_and_users_are_free(jobs: Jobs, db: SharedDat
         log.record(failed_row(model="precise"))
         log.record(usage_row(model="precise", created_at=NOW - timedelta(days=1)))
         log.record(usage_row(model="precise", user_id=7))
-        jobs.create(source(user_id=7), options=OPTIONS, now=NOW, model="precise", state="queued")
+        jobs.create([source(user_id=7)], options=OPTIONS, now=NOW, model="precise", state="queued")
     for _ in range(3):
         queue(jobs, "precise")
     assert queue(jobs, "fast").state == "queued"
@@ -131,26 +141,41 @@ def test_a_redo_costs_again(jobs: Jobs, db: SharedDatabase) -> None:
     job = queue(jobs, "fast")
     done = jobs.finish(job.id, usage_row(), now=NOW)  # 10 used
     with pytest.raises(QuotaExceededError) as caught:
-        jobs.set_state(job.id, "queued", now=NOW, model="fast", quota=QUOTA)
+        requeue(jobs, job, "fast")
     assert (caught.value.used, caught.value.needed) == (10, 1)
     assert jobs.get(job.id) == done
 
 
 def test_an_album_is_queued_only_if_all_of_it_fits(jobs: Jobs, db: SharedDatabase) -> None:
     used_today(db, "fast", 2)
-    album = [choosing(jobs, batch_id="album") for _ in range(3)]
+    album = jobs.create([source(source_message_id=n) for n in (1, 2, 3)], options=OPTIONS, now=NOW)
     with pytest.raises(QuotaExceededError) as caught:
-        jobs.set_batch_state("album", "queued", now=NOW, model="precise", quota=QUOTA)
+        jobs.change(album.id, state="queued", now=NOW, model="precise", quota=QUOTA)
     assert (caught.value.used, caught.value.needed) == (2, 9)
-    assert jobs.batch("album") == album
-    queued = jobs.set_batch_state("album", "queued", now=NOW, model="fast", quota=QUOTA)
-    assert [job.state for job in queued] == ["queued"] * 3
+    assert jobs.batch(album.id) == album
+    queued = jobs.change(album.id, state="queued", now=NOW, model="fast", quota=QUOTA)
+    assert [job.state for job in queued.jobs] == ["queued"] * 3
+
+
+def test_a_new_album_is_made_only_if_all_of_it_fits(jobs: Jobs, db: SharedDatabase) -> None:
+    used_today(db, "fast", 2)
+    sources = [source(source_message_id=n) for n in (1, 2, 3)]
+    with pytest.raises(QuotaExceededError) as caught:
+        jobs.create(
+            sources, options=OPTIONS, now=NOW, model="precise", state="queued", quota=QUOTA
+        )
+    assert (caught.value.used, caught.value.needed) == (2, 9)
+    assert jobs.unfinished() == []
+    queued = jobs.create(
+        sources, options=OPTIONS, now=NOW, model="fast", state="queued", quota=QUOTA
+    )
+    assert [job.state for job in queued.jobs] == ["queued"] * 3
 
 
 def test_a_zero_quota_refuses_everything(jobs: Jobs) -> None:
     with pytest.raises(QuotaExceededError):
         jobs.create(
-            source(),
+            [source()],
             options=OPTIONS,
             now=NOW,
             model="fast",
@@ -169,7 +194,7 @@ def test_images_sent_at_once_from_many_threads_stay_within_the_quota(jobs: Jobs)
     def send(n: int) -> bool:
         job = choosing(jobs)
         try:
-            jobs.set_state(job.id, "queued", now=NOW, model="fast", quota=QUOTA)
+            requeue(jobs, job, "fast")
         except QuotaExceededError:
             return False
         return True

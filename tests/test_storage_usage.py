@@ -36,7 +36,10 @@ def test_a_record_keeps_every_column(log: UsageLog, db: SharedDatabase) -> None:
         "chat_id": 42,
         "chat_type": "private",
         "model": "fast",
-        "options": '{"binary_mask": false, "image_format": "png"}',
+        "options": (
+            '{"binary_mask": true, "image_format": "webp", "image_quality": 85,'
+            ' "sticker": false, "white_background": false}'
+        ),
         "input_bytes": 123_456,
         "width": 640,
         "height": 480,
@@ -167,9 +170,10 @@ def test_recording_from_many_threads_at_once(db: SharedDatabase) -> None:
     log, jobs = UsageLog(db), Jobs(db)
 
     def work(n: int) -> int:
-        job = jobs.create(source(user_id=n % 4), options=UserSettings().job_options(), now=NOW)
-        jobs.set_state(job.id, "running", now=NOW, model="fast")
-        jobs.finish(job.id, usage_row(user_id=n % 4), now=NOW)
+        options = UserSettings().job_options()
+        batch = jobs.create([source(user_id=n % 4)], options=options, now=NOW)
+        jobs.change(batch.id, state="running", now=NOW, model="fast")
+        jobs.finish(batch.lead.id, usage_row(user_id=n % 4), now=NOW)
         log.user_summary(n % 4, now=NOW)
         return log.record(usage_row(user_id=n % 4))
 

@@ -7,7 +7,14 @@ from typing import Any
 
 import pytest
 
-from storage import SharedDatabase, UserNotFoundError, Users, UserSettings, open_database
+from storage import (
+    JobOptions,
+    SharedDatabase,
+    UserNotFoundError,
+    Users,
+    UserSettings,
+    open_database,
+)
 from tests.storage_fixtures import NOW
 
 
@@ -79,12 +86,10 @@ def test_settings_give_the_options_of_a_new_job() -> None:
     settings = UserSettings(
         model="precise", binary_mask=True, image_format="jpg", image_quality=70
     )
-    assert settings.job_options() == {
-        "binary_mask": True,
-        "white_background": False,
-        "image_format": "jpg",
-        "image_quality": 70,
-    }
+    assert settings.job_options() == JobOptions(
+        binary_mask=True, white_background=False, image_format="jpg", image_quality=70
+    )
+    assert settings.job_options().sticker is False  # chosen per job, never a default
 
 
 def test_touch_tells_a_new_user_from_a_known_one(users: Users, db: SharedDatabase) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from pathlib import Path
@@ -114,6 +114,24 @@ def button(peer: BotApiPeer, chat: object, text: str) -> tuple[int, str]:
                 if text in b["text"]:
                     return message.message_id, b["callback_data"]
     raise LookupError(f"no button with {text!r}")
+
+
+async def stop_mid_job(
+    peer: BotApiPeer,
+    settings: Settings,
+    models_dir: Path,
+    user: User,
+    chat: Chat,
+    send: Callable[[], object],
+) -> None:
+    """Run the bot until the job on the image `send` sends is running, then stop it there: the
+    job is left 'running' in the database, for the next start to resume."""
+    slow = SlowBackend(local_backend(models_dir), delay=30)
+    async with running_bot(settings, slow):
+        send()
+        await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True))
+        peer.press(user, chat, *button(peer, chat, "Fast"))
+        await asyncio.wait_for(slow.started.wait(), 10)
 
 
 async def skip_the_choice(peer: BotApiPeer, user: User, chat: Chat) -> None:

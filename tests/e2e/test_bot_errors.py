@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import io
 import logging
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -26,11 +29,17 @@ from tests.e2e.harness import (
     local_backend,
     running_bot,
     skip_the_choice,
+    stop_mid_job,
     usage_rows,
 )
 from tests.images import disc, encode, png_header_only, sample
 
 ROOT = Path(__file__).resolve().parents[2]
+# jobs.options as the version before the options' own model wrote it: WebP, a mask, a sticker
+EARLIER_OPTIONS = (
+    '{"binary_mask": true, "image_format": "webp", "image_quality": 85, "sticker": true,'
+    ' "white_background": false}'
+)
 
 
 def heic() -> bytes:
@@ -171,12 +180,8 @@ async def test_a_restart_in_the_middle_of_a_job_resumes_it(
     settings = bot_settings(peer, tmp_path, models_dir)
     gus = peer.user("Gus")
     chat = peer.private_chat(gus)
-    slow = SlowBackend(local_backend(models_dir), delay=30)
-    async with running_bot(settings, slow):
-        peer.send_photo(gus, chat, encode(disc(), "JPEG"))
-        await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True))
-        peer.press(gus, chat, *button(peer, chat, "Fast"))
-        await asyncio.wait_for(slow.started.wait(), 10)
+    send = functools.partial(peer.send_photo, gus, chat, encode(disc(), "JPEG"))
+    await stop_mid_job(peer, settings, models_dir, gus, chat, send)
     db = open_database(settings.database_path)
     [job] = Jobs(db).unfinished()
     db.close()
@@ -187,6 +192,24 @@ async def test_a_restart_in_the_middle_of_a_job_resumes_it(
     assert "restarted" in reply_after(peer, chat.id, 0)
     assert [r["status"] for r in usage_rows(settings.database_path)] == ["ok"]
     assert isinstance(sent, Call)
+
+
+async def test_a_job_pending_across_an_upgrade_runs_with_the_options_it_was_stored_with(
+    peer: BotApiPeer, tmp_path: Path, models_dir: Path
+) -> None:
+    settings = bot_settings(peer, tmp_path, models_dir)
+    ike = peer.user("Ike")
+    chat = peer.private_chat(ike)
+    png = encode(disc(), "PNG")
+    send = functools.partial(peer.send_document, ike, chat, png, "mug.png", "image/png")
+    await stop_mid_job(peer, settings, models_dir, ike, chat, send)
+    with contextlib.closing(sqlite3.connect(settings.database_path)) as conn, conn:
+        conn.execute("UPDATE jobs SET options = ?", (EARLIER_OPTIONS,))
+    async with running_bot(settings, local_backend(models_dir)):
+        await peer.wait_for(called("sendSticker", chat_id=chat.id, ok=True), timeout=30)
+    names = [m.document["file_name"] for m in peer.bot_messages(chat) if m.document]
+    assert names == ["mug.webp", "mug_mask.jpg"]
+    assert usage_rows(settings.database_path)[0]["outputs"] == '["cutout", "mask", "sticker"]'
 
 
 @pytest.mark.parametrize("blocked_at", ["sendMessage", "sendDocument"])
