@@ -9,6 +9,7 @@ from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .composer import Composer
 from .decoder import Limits
 from .errors import UnknownModelError
 from .pipeline import Cutout, Options, Pipeline
@@ -43,6 +44,7 @@ class Engine:
         self._sessions = Sessions(self.weights, threads=threads, providers=providers)
         self._workers = Workers(threads)
         self._pipeline = Pipeline(self._sessions, limits or Limits(), self._workers)
+        self._composer = Composer(limits, self._workers)
         self._slots = asyncio.Semaphore(concurrency)
         self._composing = asyncio.Semaphore(max(1, threads))  # no model: its own, wider bound
         self._jobs = ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="engine-job")
@@ -73,7 +75,7 @@ class Engine:
         """`options.look` composed again from a transparent cut-out; no model runs, so it
         does not wait behind inference. A blurred background needs the `original` photo."""
         async with self._composing:
-            call = functools.partial(self._pipeline.recompose, model=model)
+            call = functools.partial(self._composer.recompose, model=model)
             return await _on_thread(None, call, cutout, original, options or Options())
 
     async def warm_up(self, *names: str) -> None:

@@ -14,7 +14,7 @@ import onnxruntime as ort
 
 from . import encoder
 from .decoder import Limits, decode
-from .errors import BadOptionError, ModelUnavailableError
+from .errors import ModelUnavailableError
 from .looks import Framed, Look, Plan, apply, plan
 from .matting import estimate_foreground, fuse, normalise, to_uint8, upsample
 from .registry import ModelSpec, Shrink
@@ -97,36 +97,9 @@ class Pipeline:
             del decoded, alpha  # the float alpha (4 bytes a pixel) and the input: not needed now
             framed = apply(planned, foreground, alpha8, workers=self._workers)
         with stage("encode"):
-            cutout = _encode(framed, spec.name, options, self._workers)
+            cutout = encode(framed, spec.name, options, self._workers)
         cutout.timings = timings
         return cutout
-
-    def recompose(
-        self, cutout: bytes, original: bytes | None, options: Options, *, model: str
-    ) -> Cutout:
-        """A look composed again from a transparent cut-out (and, for a blurred background,
-        the original photo), with no model run."""
-        timings: dict[str, float] = {}
-        stage = _Stopwatch(timings)
-        with stage("decode"):
-            decoded = decode(cutout, self._limits)
-            alpha8 = decoded.alpha
-            if alpha8 is None:
-                alpha8 = np.full(decoded.rgb.shape[:2], 255, np.uint8)
-            photo = None
-            if options.look.needs_original:
-                if original is None:
-                    raise BadOptionError("A blurred background needs the original photo.")
-                photo = decode(original, self._limits).rgb
-                if photo.shape[:2] != alpha8.shape:
-                    raise BadOptionError("The original photo and the cut-out differ in size.")
-        with stage("postprocess"):
-            planned = self._plan(options.look, alpha8, photo)
-            framed = apply(planned, decoded.rgb, alpha8, workers=self._workers)
-        with stage("encode"):
-            result = _encode(framed, model, options, self._workers)
-        result.timings = timings
-        return result
 
     def _plan(self, look: Look, alpha8: np.ndarray, original: np.ndarray | None) -> Plan:
         photo = original if look.needs_original else None
@@ -184,7 +157,7 @@ def square(rgb: np.ndarray, side: int, shrink: Shrink) -> np.ndarray:
     return cv2.resize(rgb, (side, side), interpolation=cv2.INTER_LANCZOS4)
 
 
-def _encode(framed: Framed, model: str, options: Options, workers: Workers) -> Cutout:
+def encode(framed: Framed, model: str, options: Options, workers: Workers) -> Cutout:
     fg, alpha = framed.foreground, framed.alpha
     fmt: ImageFormat = options.image_format or "png"
     quality = options.image_quality
