@@ -16,7 +16,15 @@ from .users import UserSettings
 CHAT_STATUSES = ("member", "administrator", "left", "kicked")
 _PRESENT = ("member", "administrator")
 _GONE = ("left", "kicked")
-_SETTINGS_COLUMNS = ("model", "binary_mask", "white_background", "image_format", "image_quality")
+_SETTINGS_COLUMNS = (
+    "model",
+    "binary_mask",
+    "white_background",
+    "image_format",
+    "image_quality",
+    "background",
+    "crop",
+)
 # A status guessed by `touch` is older than any status Telegram reports.
 _GUESSED_AT = iso(datetime.min.replace(tzinfo=UTC))
 
@@ -121,13 +129,15 @@ class Chats:
             ).fetchone()
         if row is None or row[0] is None:
             return None
-        model, binary_mask, white_background, image_format, image_quality = row
+        model, binary_mask, white_background, image_format, image_quality, background, crop = row
         return UserSettings(
             model=model,
             binary_mask=bool(binary_mask),
             white_background=bool(white_background),
             image_format=image_format,
             image_quality=image_quality,
+            background=background or "",
+            crop=crop or "",
         )
 
     def save_group_settings(self, chat_id: int, settings: UserSettings, *, now: datetime) -> None:

@@ -154,3 +154,13 @@ def m003_every_job_in_a_batch(db: sqlite_utils.Database) -> None:
     """A job that came alone becomes a batch of one under its own id, so the buttons already
     sent for it, which carry that id, find it as a batch."""
     db.execute("UPDATE jobs SET batch_id = id WHERE batch_id IS NULL")
+
+
+@MIGRATIONS()
+def m004_backgrounds_and_crops(db: sqlite_utils.Database) -> None:
+    """A background and a crop among a user's and a group's defaults ('' is none; a group's
+    are NULL while its admins set nothing, like its other defaults)."""
+    db.execute("ALTER TABLE users ADD COLUMN background TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE users ADD COLUMN crop TEXT NOT NULL DEFAULT ''")
+    db.execute("ALTER TABLE chats ADD COLUMN background TEXT")
+    db.execute("ALTER TABLE chats ADD COLUMN crop TEXT")

@@ -4,6 +4,7 @@ and the options a job starts with (`JobOptions`), made from those settings."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, fields
 from datetime import datetime
 
@@ -13,6 +14,9 @@ from .times import iso
 
 MODELS = ("fast", "precise")
 IMAGE_FORMATS = ("png", "webp", "jpg")
+CROPS = ("", "subject", "square", "4:5", "9:16")  # "" keeps the whole photo
+BACKDROPS = ("", "blur", "photo")  # or a "#RRGGBB" colour; "" is transparent
+_HEX = re.compile(r"#[0-9A-F]{6}")
 _SETTINGS_COLUMNS = (
     "model",
     "binary_mask",
@@ -20,6 +24,8 @@ _SETTINGS_COLUMNS = (
     "image_format",
     "image_quality",
     "ask_each_time",
+    "background",
+    "crop",
 )
 
 
@@ -32,6 +38,8 @@ class Outputs:
     white_background: bool = False
     image_format: str = "png"
     image_quality: int = 85
+    background: str = ""  # one of BACKDROPS, or "#RRGGBB" in capitals
+    crop: str = ""  # one of CROPS
 
     def __post_init__(self) -> None:
         if self.image_format not in IMAGE_FORMATS:
@@ -40,6 +48,10 @@ class Outputs:
             )
         if isinstance(self.image_quality, bool) or not 1 <= self.image_quality <= 100:
             raise ValueError(f"image quality must be 1..100, not {self.image_quality!r}")
+        if self.background not in BACKDROPS and not _HEX.fullmatch(self.background):
+            raise ValueError(f"unknown background {self.background!r}")
+        if self.crop not in CROPS:
+            raise ValueError(f"unknown crop {self.crop!r}; expected one of {CROPS}")
 
 
 @dataclass(frozen=True)
@@ -52,6 +64,8 @@ class UserSettings(Outputs):
     def __post_init__(self) -> None:
         if self.model not in MODELS:
             raise ValueError(f"unknown model {self.model!r}; expected one of {MODELS}")
+        if self.background == "photo":
+            raise ValueError("a background photo is chosen per job, not saved")
         super().__post_init__()
 
     def job_options(self) -> JobOptions:
@@ -61,6 +75,8 @@ class UserSettings(Outputs):
             white_background=self.white_background,
             image_format=self.image_format,
             image_quality=self.image_quality,
+            background=self.background,
+            crop=self.crop,
         )
 
 
@@ -74,6 +90,17 @@ class JobOptions(Outputs):
     """
 
     sticker: bool = False
+    background_photo: str | None = None  # the Telegram file id, when `background` is "photo"
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if (self.background == "photo") != (self.background_photo is not None):
+            raise ValueError("a photo background and its file go together")
+
+    @property
+    def has_look(self) -> bool:
+        """A background or a crop: the bot composes them from a plain cut-out."""
+        return bool(self.background or self.crop)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)

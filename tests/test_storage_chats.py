@@ -172,3 +172,14 @@ def test_group_settings_need_a_known_chat(chats: Chats) -> None:
     with pytest.raises(ChatNotFoundError):
         chats.clear_group_settings(GROUP, now=NOW)
     assert chats.status(GROUP) is None
+
+
+def test_a_groups_background_and_crop_are_saved_and_cleared(db: SharedDatabase) -> None:
+    chats = Chats(db)
+    chats.touch(-100, "supergroup", "Cats", now=NOW)
+    chats.save_group_settings(-100, UserSettings(background="blur", crop="9:16"), now=NOW)
+    saved = chats.group_settings(-100)
+    assert saved is not None
+    assert (saved.background, saved.crop) == ("blur", "9:16")
+    chats.clear_group_settings(-100, now=NOW)
+    assert chats.group_settings(-100) is None

@@ -25,7 +25,8 @@ from tests.storage_fixtures import NOW, source, usage_row
 M001 = "m001_users_usage_jobs"
 M002 = "m002_chats_batches_results"
 M003 = "m003_every_job_in_a_batch"
-ALL = [M001, M002, M003]
+M004 = "m004_backgrounds_and_crops"
+ALL = [M001, M002, M003, M004]
 
 
 @pytest.fixture
@@ -55,7 +56,7 @@ def test_migrations_apply_once_and_reopening_is_idempotent(db_path: Path) -> Non
     with open_database(db_path) as db:
         assert [m.name for m in MIGRATIONS.applied(db)] == first == ALL
         assert MIGRATIONS.pending(db) == []
-        assert db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == 3
+        assert db.execute("SELECT count(*) FROM _sqlite_migrations").fetchone()[0] == len(ALL)
         assert db.execute("SELECT count(*) FROM users").fetchone()[0] == 1
 
 
@@ -90,7 +91,7 @@ def make_m001_database(path: Path) -> None:
     with SharedDatabase(sqlite3.connect(path)) as db:
         MIGRATIONS.apply(db, stop_before=M002)
         Users(db).touch(1, "ada", now=NOW)
-        Users(db).save_settings(1, UserSettings(model="precise", ask_each_time=False), now=NOW)
+        db.execute("UPDATE users SET model = 'precise', ask_each_time = 0 WHERE user_id = 1")
         UsageLog(db).record(usage_row(job_id="old-job"))
         insert_job(db, "old-job")
         assert [m.name for m in MIGRATIONS.applied(db)] == [M001]

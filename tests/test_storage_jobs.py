@@ -335,6 +335,9 @@ def test_options_are_stored_in_the_shape_earlier_versions_read(
         "image_format": "jpg",
         "image_quality": 60,
         "sticker": True,
+        "background": "",  # keys added later: earlier versions ignore them
+        "background_photo": None,
+        "crop": "",
     }
     assert jobs.get(job.id) == replace(job, options=options)
 
@@ -351,7 +354,7 @@ EARLIER_OPTIONS = [  # jobs.options as earlier versions wrote it, and what it me
         JobOptions(white_background=True, image_format="jpg"),
     ),
     ("{}", JobOptions()),
-    ('{"binary_mask": true, "background": "#ffffff"}', JobOptions(binary_mask=True)),
+    ('{"binary_mask": true, "halo": "#ffffff"}', JobOptions(binary_mask=True)),
 ]
 
 

@@ -9,6 +9,7 @@ import pytest
 
 from storage import (
     DayModelCount,
+    JobOptions,
     Jobs,
     SharedDatabase,
     TopUser,
@@ -37,8 +38,9 @@ def test_a_record_keeps_every_column(log: UsageLog, db: SharedDatabase) -> None:
         "chat_type": "private",
         "model": "fast",
         "options": (
-            '{"binary_mask": true, "image_format": "webp", "image_quality": 85,'
-            ' "sticker": false, "white_background": false}'
+            '{"background": "", "background_photo": null, "binary_mask": true, "crop": "",'
+            ' "image_format": "webp", "image_quality": 85, "sticker": false,'
+            ' "white_background": false}'
         ),
         "input_bytes": 123_456,
         "width": 640,
@@ -228,3 +230,13 @@ def test_stats_group_jobs_count_errors_too(log: UsageLog) -> None:
     log.record(usage_row(chat_type="private"))
     stats = log.stats(now=NOW)
     assert (stats.group_jobs, stats.group_share, stats.errors) == (1, 0.25, 1)
+
+
+def test_a_record_says_which_background_and_crop_were_used(
+    log: UsageLog, db: SharedDatabase
+) -> None:
+    options = JobOptions(background="#E53935", crop="square")
+    row_id = log.record(usage_row(options=options))
+    stored = next(db.query("SELECT options FROM usage WHERE id = ?", (row_id,)))
+    assert json.loads(stored["options"])["background"] == "#E53935"
+    assert json.loads(stored["options"])["crop"] == "square"

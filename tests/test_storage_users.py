@@ -129,3 +129,36 @@ def test_the_photo_tip_is_due_once_and_remembered(db_path: Path) -> None:
 def test_marking_the_photo_tip_needs_a_known_user(users: Users) -> None:
     with pytest.raises(UserNotFoundError):
         users.mark_photo_tip(1)
+
+
+def test_a_background_and_a_crop_are_saved_among_the_defaults(db: SharedDatabase) -> None:
+    users = Users(db)
+    chosen = UserSettings(background="#E53935", crop="square")
+    users.save_settings(7, chosen, now=NOW)
+    assert users.settings(7) == chosen
+    assert users.settings(7).job_options().background == "#E53935"
+    assert users.settings(8) == UserSettings()  # none yet: transparent, no crop
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"background": "red"},
+        {"background": "#e53935"},
+        {"crop": "circle"},
+        {"background": "photo"},
+    ],
+)
+def test_unknown_backgrounds_and_crops_are_refused(values: dict[str, str]) -> None:
+    with pytest.raises(ValueError, match="background|crop"):
+        UserSettings(**values)  # type: ignore[arg-type]
+
+
+def test_a_photo_background_comes_with_its_file_and_old_options_still_load() -> None:
+    with pytest.raises(ValueError, match="photo"):
+        JobOptions(background="photo")
+    options = JobOptions(background="photo", background_photo="AgAD", crop="4:5")
+    assert JobOptions.from_json(options.to_json()) == options
+    assert options.has_look
+    older = JobOptions.from_json('{"binary_mask": true, "image_format": "jpg"}')
+    assert (older.background, older.crop, older.has_look) == ("", "", False)
