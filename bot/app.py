@@ -153,6 +153,7 @@ def add_handlers(app: Application) -> None:
     app.add_handler(MessageHandler(images & filters.ChatType.PRIVATE, intake.receive_image))
     in_albums = images & filters.ChatType.GROUPS & filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(in_albums, intake.observe_album))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, intake.receive_text))
     app.add_handler(CallbackQueryHandler(on_button))
     app.add_handler(InlineQueryHandler(sharing.share))
     app.add_handler(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ParamSpec, TypeVar
 
 from telegram.ext import ContextTypes
@@ -13,6 +13,7 @@ from services.contract import Backend
 from storage import Chats, Jobs, Results, StickerSets, UsageLog, Users
 
 from .albums import AlbumCollector
+from .awaiting import AwaitedInputs
 from .fairuse import FairUse
 from .filetypes import FileSniffer
 from .runner import JobRunner
@@ -36,6 +37,7 @@ class Deps:
     sniffer: FileSniffer
     runner: JobRunner
     admins: frozenset[int]
+    awaiting: AwaitedInputs = field(default_factory=AwaitedInputs)
 
     async def db(self, call: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """A storage call, off the event loop."""

@@ -39,8 +39,12 @@ class Sent:
 async def download(bot: Bot, job: Job) -> bytes:
     if job.file_size and job.file_size > DOWNLOAD_LIMIT:
         raise JobFailure(texts.TOO_BIG, "too large")
+    return await download_file(bot, job.file_id)
+
+
+async def download_file(bot: Bot, file_id: str) -> bytes:
     try:
-        file = await bot.get_file(job.file_id)
+        file = await bot.get_file(file_id)
         return bytes(await file.download_as_bytearray())
     except TelegramError as exc:
         raise from_telegram(exc) from exc

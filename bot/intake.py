@@ -11,7 +11,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from . import jobflow, keyboards, texts
+from . import jobflow, keyboards, looks, texts
 from .albums import AlbumChoice
 from .context import deps_of
 from .delivery import DOWNLOAD_LIMIT
@@ -63,8 +63,11 @@ async def removebg(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def observe_album(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """In a group, an album's image that came without a command: kept for a /removebg."""
+    """In a group, an image that came without a command: a background the user was asked
+    for, or an album's image kept for a /removebg."""
     message, chat = _message(update), update.effective_chat
+    if await _as_background(update, context, message):
+        return
     found = image_in(message)
     if chat is not None and message.media_group_id is not None and isinstance(found, Incoming):
         deps_of(context).albums.observe(chat.id, message.media_group_id, found)
@@ -111,9 +114,29 @@ async def _take_from_album(
     deps_of(context).albums.ask(asked, AlbumChoice(user, chat, target, found, album))
 
 
+async def receive_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A colour typed after "Custom colour…"; other texts are not the bot's business."""
+    message, user, chat = _message(update), update.effective_user, update.effective_chat
+    awaiting = deps_of(context).awaiting
+    awaited = awaiting.take(chat.id, user.id, "colour") if user and chat else None
+    if awaited is None or user is None or chat is None:
+        return
+    colour = looks.colour_of(message.text or "")
+    if colour is None:
+        awaiting.expect(chat.id, user.id, awaited)  # still waiting for one
+        await message.reply_text(texts.NOT_A_COLOUR, parse_mode=ParseMode.HTML)
+        return
+    said = await jobflow.set_background(context, awaited, colour=colour, photo=None)
+    if said is not None:
+        await message.reply_text(said)
+
+
 async def _take(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message) -> None:
-    """Start a job on the image in `message` (an album's images together), or say why not."""
+    """Start a job on the image in `message` (an album's images together), or say why not;
+    an image the user was asked for as a background becomes that instead."""
     user, chat = update.effective_user, update.effective_chat
+    if await _as_background(update, context, message):
+        return
     found = await _checked_image(update, context, message)
     if user is None or chat is None or found is None:
         return
@@ -121,6 +144,28 @@ async def _take(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Mes
         deps_of(context).albums.add(context, user, chat, message, found)
     else:
         await jobflow.accept(context, user, chat, message, [found])
+
+
+async def _as_background(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, message: Message
+) -> bool:
+    """True when the image is one the user was asked for as a job's background, now taken
+    (or refused, and still awaited)."""
+    user, chat = update.effective_user, update.effective_chat
+    if user is None or chat is None:
+        return False
+    awaiting = deps_of(context).awaiting
+    awaited = awaiting.take(chat.id, user.id, "photo")
+    if awaited is None:
+        return False
+    found = await _checked_image(update, context, message)
+    if found is None:
+        awaiting.expect(chat.id, user.id, awaited)
+        return True
+    said = await jobflow.set_background(context, awaited, colour=None, photo=found.file_id)
+    if said is not None:
+        await _message(update).reply_text(said)
+    return True
 
 
 async def _checked_image(

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 
 from telegram import CallbackQuery, Chat, Message, User
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from storage import Batch, JobSource, JobStateError, QuotaExceededError, UserSettings
 
 from . import fairuse, keyboards, texts
+from .awaiting import Awaited
 from .clock import utcnow
 from .context import Deps, deps_of
 from .incoming import Incoming
@@ -78,7 +81,7 @@ async def on_job_button(
         await query.answer(texts.NOT_YOURS, show_alert=True)
         return
     if action.kind == "opt" and action.arg:
-        await _toggle(query, deps, batch, action.arg)
+        await _toggle(query, context, batch, action.arg)
     elif action.kind == "run" and action.arg in texts.MODEL_NAMES:
         await _run(query, context, deps, batch, action.arg)
     elif action.kind in ("redo", "again") and (action.arg in texts.MODEL_NAMES or not action.arg):
@@ -87,9 +90,28 @@ async def on_job_button(
         await query.answer(texts.STALE_BUTTON, show_alert=True)
 
 
-async def _toggle(query: CallbackQuery, deps: Deps, batch: Batch, what: str) -> None:
+MENUS = {"bgmenu": keyboards.background_menu, "cropmenu": keyboards.crop_menu}
+ASKS = {"bgcustom": ("colour", texts.ASK_COLOUR), "bgphoto": ("photo", texts.ASK_PHOTO)}
+
+
+async def _toggle(
+    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, batch: Batch, what: str
+) -> None:
+    """A toggle, a menu, or a choice in a menu, on a job still choosing its model."""
+    deps = deps_of(context)
     if batch.lead.state != "choosing":
         await query.answer(texts.ALREADY_RUNNING)
+        return
+    if what in MENUS or what == "back":
+        await query.answer()
+        menu = MENUS.get(what, keyboards.choice)
+        await query.edit_message_reply_markup(menu(batch.id, batch.lead.options))
+        return
+    if what in ASKS:
+        awaited, prompt = ASKS[what]
+        deps.awaiting.expect(batch.lead.chat_id, batch.lead.user_id, Awaited(batch.id, awaited))
+        await query.answer()
+        await say(context.bot, batch.lead.chat_id, prompt, reply_to=batch.lead.source_message_id)
         return
     try:
         options = keyboards.toggled_job(batch.lead.options, what)
@@ -230,3 +252,32 @@ def _source(user: User, chat: Chat, image: Incoming) -> JobSource:
         file_size=image.file_size,
         kind=image.kind,
     )
+
+
+async def set_background(
+    context: ContextTypes.DEFAULT_TYPE, awaited: Awaited, *, colour: str | None, photo: str | None
+) -> str | None:
+    """The awaited colour or photo (a file id) becomes the job's background, and its keyboard
+    says so; the message to reply with, or None when the job has moved on meanwhile."""
+    deps = deps_of(context)
+    batch = await deps.db(deps.jobs.batch, awaited.batch_id)
+    if batch is None or batch.lead.state != "choosing":
+        return None
+    background = colour if colour is not None else "photo"
+    options = replace(batch.lead.options, background=background, background_photo=photo)
+    try:
+        batch = await deps.db(
+            deps.jobs.change, batch.id, options=options, from_states=CHOOSING, now=utcnow()
+        )
+    except JobStateError:
+        return None
+    lead = batch.lead
+    if lead.status_message_id is not None:
+        with contextlib.suppress(TelegramError):
+            await context.bot.edit_message_reply_markup(
+                lead.chat_id,
+                lead.status_message_id,
+                reply_markup=keyboards.choice(batch.id, options),
+            )
+    name = keyboards.background_name(options)
+    return texts.COLOUR_SET.format(name=name) if colour is not None else texts.PHOTO_SET

@@ -11,13 +11,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from storage import JobOptions, UserSettings
 
 from . import texts
+from .looks import CROP_KEYS, PALETTE, SWATCHES
 from .texts import MODEL_NAMES
 
 FORMATS = ("png", "webp", "jpg")
 QUALITIES = (60, 75, 85, 95, 100)
+DEFAULT_BACKGROUNDS = ("", *PALETTE.values(), "blur")  # what /settings cycles through
 Choices = TypeVar("Choices", JobOptions, UserSettings)  # both are the outputs wanted, and more
 _DATA = re.compile(
-    r"^(run|opt|redo|again|set|gset|stick|album):([A-Za-z0-9_-]{1,20})(?::([a-z]{1,10}))?$"
+    r"^(run|opt|redo|again|set|gset|stick|album):([A-Za-z0-9_-]{1,20})(?::([a-z0-9]{1,10}))?$"
 )
 
 
@@ -56,8 +58,63 @@ def choice(job_id: str, options: JobOptions) -> InlineKeyboardMarkup:
             _button(f"Format: {fmt} ↻", "opt", job_id, "format"),
             _button(f"{_tick(options.sticker)} Sticker", "opt", job_id, "sticker"),
         ],
+        [
+            _button(
+                texts.BACKGROUND.format(name=background_name(options)), "opt", job_id, "bgmenu"
+            ),
+            _button(
+                texts.CROP.format(name=texts.CROP_NAMES[options.crop]), "opt", job_id, "cropmenu"
+            ),
+        ],
     ]
     return InlineKeyboardMarkup(rows)
+
+
+def background_menu(job_id: str, options: JobOptions) -> InlineKeyboardMarkup:
+    """What goes behind the subject: none, a colour of the palette or the user's own, the
+    photo's own background blurred, or another photo."""
+
+    def pick(key: str, background: str) -> InlineKeyboardButton:
+        name = texts.BACKGROUND_NAMES["" if key == "none" else key]
+        label = f"{SWATCHES.get(key, '')} {name}".strip()
+        if options.background == background:
+            label = f"✓ {label}"
+        return _button(label, "opt", job_id, f"bg{key}")
+
+    colours = [pick(key, PALETTE[key]) for key in PALETTE]
+    rows = [
+        [pick("none", ""), *colours[:2]],
+        colours[2:6],
+        [colours[6], pick("blur", "blur")],
+        [
+            _button(texts.BACKGROUND_CUSTOM, "opt", job_id, "bgcustom"),
+            _button(texts.BACKGROUND_PHOTO, "opt", job_id, "bgphoto"),
+        ],
+        [_button(texts.BACK, "opt", job_id, "back")],
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def crop_menu(job_id: str, options: JobOptions) -> InlineKeyboardMarkup:
+    def pick(key: str) -> InlineKeyboardButton:
+        crop = CROP_KEYS[key]
+        label = texts.CROP_NAMES[crop]
+        return _button(
+            f"✓ {label}" if options.crop == crop else label, "opt", job_id, f"crop{key}"
+        )
+
+    keys = list(CROP_KEYS)
+    rows = [[pick(k) for k in keys[:2]], [pick(k) for k in keys[2:]]]
+    rows.append([_button(texts.BACK, "opt", job_id, "back")])
+    return InlineKeyboardMarkup(rows)
+
+
+def background_name(options: JobOptions | UserSettings) -> str:
+    """The background's name on a button: a palette colour's name, or its hex code."""
+    for key, colour in PALETTE.items():
+        if options.background == colour:
+            return texts.BACKGROUND_NAMES[key]
+    return texts.BACKGROUND_NAMES.get(options.background, options.background)
 
 
 def result(job_id: str, model: str) -> InlineKeyboardMarkup:
@@ -108,6 +165,14 @@ def settings(owner: str, defaults: UserSettings, *, group: bool) -> InlineKeyboa
             _button(f"Format: {fmt} ↻", kind, owner, "format"),
             _button(f"Quality: {defaults.image_quality} ↻", kind, owner, "quality"),
         ],
+        [
+            _button(
+                texts.BACKGROUND.format(name=background_name(defaults)) + " ↻", kind, owner, "bg"
+            ),
+            _button(
+                texts.CROP.format(name=texts.CROP_NAMES[defaults.crop]) + " ↻", kind, owner, "crop"
+            ),
+        ],
     ]
     if not group:
         ask = _tick(defaults.ask_each_time)
@@ -116,10 +181,23 @@ def settings(owner: str, defaults: UserSettings, *, group: bool) -> InlineKeyboa
 
 
 def toggled_job(options: JobOptions, what: str) -> JobOptions:
-    """A job's options with one toggle flipped: the sticker, chosen per job, or as `toggled`."""
+    """A job's options with one toggle flipped or one choice made: the sticker and the menus'
+    backgrounds and crops, chosen per job, or as `toggled`."""
     if what == "sticker":
         return replace(options, sticker=not options.sticker)
+    if what.startswith("bg") and (background := _background_key(what[2:])) is not None:
+        return replace(options, background=background, background_photo=None)
+    if what.startswith("crop") and what[4:] in CROP_KEYS:
+        return replace(options, crop=CROP_KEYS[what[4:]])
     return toggled(options, what)
+
+
+def _background_key(key: str) -> str | None:
+    if key == "none":
+        return ""
+    if key == "blur":
+        return "blur"
+    return PALETTE.get(key)
 
 
 def toggled(options: Choices, what: str) -> Choices:
@@ -135,7 +213,16 @@ def toggled(options: Choices, what: str) -> Choices:
     if what == "quality":
         higher = [q for q in QUALITIES if q > options.image_quality]
         return replace(options, image_quality=higher[0] if higher else QUALITIES[0])
+    if what == "bg":
+        return replace(options, background=_next(DEFAULT_BACKGROUNDS, options.background))
+    if what == "crop":
+        return replace(options, crop=_next(tuple(CROP_KEYS.values()), options.crop))
     raise ValueError(f"unknown toggle {what!r}")
+
+
+def _next(cycle: tuple[str, ...], current: str) -> str:
+    """The value after `current` in `cycle`; the first for one not in it (a custom colour)."""
+    return cycle[(cycle.index(current) + 1) % len(cycle)] if current in cycle else cycle[0]
 
 
 def _button(text: str, kind: str, target: str, arg: str | None = None) -> InlineKeyboardButton:

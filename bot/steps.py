@@ -16,10 +16,11 @@ from telegram.error import TelegramError
 
 from services.contract import Backend, OutputOptions, RemoveBgError, RemoveBgResult
 from services.contract.wire import Model, as_model
+from services.engine.composer import Composer
 from services.logs import REQUEST_ID, new_request_id
 from storage import Batch, Job, JobOptions, Jobs, Results, UsageRow
 
-from . import delivery, keyboards, texts
+from . import delivery, keyboards, looks, texts
 from .failures import JobFailure, from_backend
 from .metrics import BotMetrics
 from .status import StatusLine, edit_status
@@ -55,8 +56,10 @@ class JobSteps:
         slots: asyncio.Semaphore,
         clock: Callable[[], datetime],
         metrics: BotMetrics,
+        composer: Composer | None = None,
     ) -> None:
         self._backend = backend
+        self._composer = composer or Composer()
         self._jobs = jobs
         self._results = results
         self._timeout = timeout
@@ -119,7 +122,10 @@ class JobSteps:
         token = REQUEST_ID.set(f"job-{job.id}-{new_request_id()[:8]}")  # to the server too
         try:
             async with _chat_action(bot, job.chat_id), asyncio.timeout(self._timeout):
-                return await self._backend.remove(data, model=model, options=options)
+                result = await self._backend.remove(data, model=model, options=options)
+                if job.options.has_look:
+                    result = await looks.compose(bot, self._composer, job, data, result)
+                return result
         except RemoveBgError as exc:
             self._metrics.backend_error(exc)
             raise from_backend(exc) from exc
@@ -194,7 +200,10 @@ class JobSteps:
 
 def backend_options(options: JobOptions) -> OutputOptions:
     """The contract's options, made from the user's choice for the job: the one place the bot
-    speaks to a backend. A sticker is the bot's own business, so it stays out."""
+    speaks to a backend. A sticker is the bot's own business, so it stays out; with a
+    background or a crop, the bot asks for the plain cut-out and composes the rest itself."""
+    if options.has_look:
+        return OutputOptions(image_format="png")
     return OutputOptions(
         binary_mask=options.binary_mask,
         white_background=options.white_background,

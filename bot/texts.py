@@ -84,6 +84,38 @@ BACKEND_MISCONFIGURED = (
 REJECTED = "I couldn't process that image: {reason}"
 TELEGRAM_FAILED = "Telegram didn't let me fetch or send the files. Please try again."
 UNEXPECTED = "Something went wrong on my side. Please try again."
+BACKGROUND = "🎨 Background: {name}"
+CROP = "✂️ Crop: {name}"
+BACK = "« Back"
+BACKGROUND_NAMES = {
+    "": "Transparent",
+    "blur": "Blur",
+    "photo": "Photo",
+    "white": "White",
+    "black": "Black",
+    "red": "Red",
+    "blue": "Blue",
+    "green": "Green",
+    "yellow": "Yellow",
+    "grey": "Grey",
+}
+BACKGROUND_CUSTOM = "Custom colour…"
+BACKGROUND_PHOTO = "🖼 Photo…"
+CROP_NAMES = {"": "None", "subject": "Subject", "square": "Square", "4:5": "4:5", "9:16": "9:16"}
+ASK_COLOUR = (
+    "Reply with a colour for the background: a hex code such as <code>#FF8800</code>, or a "
+    "name such as <i>navy</i> or <i>beige</i>."
+)
+NOT_A_COLOUR = (
+    "I don't know that colour. Send a hex code such as <code>#FF8800</code>, or a name such as "
+    "<i>orange</i>."
+)
+COLOUR_SET = "Background set to {name}. Now choose a model."
+ASK_PHOTO = "Send me the photo to put behind your image. The next image you send becomes it."
+BAD_BACKGROUND_PHOTO = (
+    "I couldn't use the background photo you chose. Please pick another, or another background."
+)
+PHOTO_SET = "Got it: that photo is the background. Now choose a model."
 STALE_BUTTON = "This button has expired. Please send the image again."
 NOT_YOURS = "That button belongs to someone else's image."
 ALREADY_RUNNING = "Already on it!"

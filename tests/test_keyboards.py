@@ -124,3 +124,53 @@ def test_which_documents_are_worth_downloading(
     mime: str | None, name: str | None, expected: bool
 ) -> None:
     assert looks_like_image(mime, name) is expected
+
+
+@pytest.mark.parametrize(
+    ("arg", "background", "crop"),
+    [
+        ("bgred", "#E53935", ""),
+        ("bgnone", "", ""),
+        ("bgblur", "blur", ""),
+        ("cropsquare", "", "square"),
+        ("crop916", "", "9:16"),
+        ("cropnone", "", ""),
+    ],
+)
+def test_a_menu_choice_sets_the_jobs_background_or_crop(
+    arg: str, background: str, crop: str
+) -> None:
+    action = keyboards.parse(f"opt:abc:{arg}")
+    assert action is not None
+    assert action.arg == arg
+    chosen = keyboards.toggled_job(JobOptions(), arg)
+    assert (chosen.background, chosen.crop) == (background, crop)
+
+
+def test_a_new_background_drops_a_photo_chosen_before() -> None:
+    options = JobOptions(background="photo", background_photo="AgAD")
+    assert keyboards.toggled_job(options, "bgwhite") == JobOptions(background="#FFFFFF")
+
+
+@pytest.mark.parametrize("arg", ["bgpurple", "cropcircle", "bgphotos"])
+def test_unknown_menu_choices_are_refused(arg: str) -> None:
+    with pytest.raises(ValueError, match="unknown toggle"):
+        keyboards.toggled_job(JobOptions(), arg)
+
+
+def test_settings_cycle_backgrounds_and_crops_and_a_custom_colour_starts_over() -> None:
+    assert keyboards.toggled(UserSettings(), "bg").background == "#FFFFFF"
+    assert keyboards.toggled(UserSettings(background="blur"), "bg").background == ""
+    assert keyboards.toggled(UserSettings(background="#123456"), "bg").background == ""
+    assert keyboards.toggled(UserSettings(crop="9:16"), "crop").crop == ""
+
+
+def test_the_menus_mark_the_current_choice() -> None:
+    options = JobOptions(background="#000000", crop="4:5")
+    bg = [b.text for row in keyboards.background_menu("abc", options).inline_keyboard for b in row]
+    crops = [b.text for row in keyboards.crop_menu("abc", options).inline_keyboard for b in row]
+    assert [t for t in bg if t.startswith("✓")] == ["✓ ⬛ Black"]
+    assert [t for t in crops if t.startswith("✓")] == ["✓ 4:5"]
+    main = [b.text for row in keyboards.choice("abc", options).inline_keyboard for b in row]
+    assert "🎨 Background: Black" in main
+    assert "✂️ Crop: 4:5" in main

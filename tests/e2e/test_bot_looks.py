@@ -1,0 +1,156 @@
+"""Backgrounds and crops, end to end with the real fast engine: the menus, a typed colour, a
+photo as the background, and saved defaults, in a private chat and in a group."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from tests.e2e.botapi import BotApiPeer, called
+from tests.e2e.harness import bot_settings, button, local_backend, running_bot, usage_rows
+from tests.images import disc, encode, opened
+
+RED = (0xE5, 0x39, 0x35)
+
+
+def _corners(image: Image.Image) -> list[tuple[int, ...]]:
+    pixels = np.asarray(image.convert("RGB"))
+    return [tuple(int(v) for v in pixels[y, x]) for y in (2, -3) for x in (2, -3)]
+
+
+def _near(colour: tuple[int, ...], wanted: tuple[int, int, int]) -> bool:
+    return max(abs(a - b) for a, b in zip(colour, wanted, strict=True)) <= 6
+
+
+async def test_a_red_background_and_a_square_crop_from_the_menus(
+    peer: BotApiPeer, tmp_path: Path, models_dir: Path
+) -> None:
+    settings = bot_settings(peer, tmp_path, models_dir)
+    ada = peer.user("Ada")
+    chat = peer.private_chat(ada)
+    async with running_bot(settings, local_backend(models_dir)):
+        peer.send_document(ada, chat, encode(disc((320, 200)), "PNG"), "mug.png", "image/png")
+        await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True))
+        for opening, choice, shown in (
+            ("Background", "Red", "Background: Red"),
+            ("Crop", "Square", "Crop: Square"),
+        ):
+            seq = len(peer.calls())
+            peer.press(ada, chat, *button(peer, chat, opening))
+            await peer.wait_for(called("editMessageReplyMarkup", ok=True), after=seq)
+            seq = len(peer.calls())
+            peer.press(ada, chat, *button(peer, chat, choice))
+            await peer.wait_for(called("editMessageReplyMarkup", ok=True), after=seq)
+            button(peer, chat, shown)  # the main keyboard again, saying what was chosen
+        peer.press(ada, chat, *button(peer, chat, "Fast"))
+        sent = await peer.wait_for(called("sendDocument", chat_id=chat.id, ok=True), timeout=30)
+    [message] = [m for m in peer.bot_messages(chat) if m.document]
+    image = opened(peer.file(message.file_id or ""))
+    assert sent.ok
+    assert image.mode == "RGB"  # opaque: the background fills what was clear
+    assert image.width == image.height
+    assert all(_near(c, RED) for c in _corners(image))
+    [row] = usage_rows(settings.database_path)
+    options = json.loads(row["options"])
+    assert (options["background"], options["crop"]) == ("#E53935", "square")
+
+
+async def test_a_typed_colour_becomes_the_background(
+    peer: BotApiPeer, tmp_path: Path, models_dir: Path
+) -> None:
+    settings = bot_settings(peer, tmp_path, models_dir)
+    bea = peer.user("Bea")
+    chat = peer.private_chat(bea)
+    async with running_bot(settings, local_backend(models_dir)):
+        peer.send_document(bea, chat, encode(disc(), "PNG"), "cup.png", "image/png")
+        await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True))
+        peer.press(bea, chat, *button(peer, chat, "Background"))
+        await peer.wait_for(called("editMessageReplyMarkup", ok=True))
+        seq = len(peer.calls())
+        peer.press(bea, chat, *button(peer, chat, "Custom colour"))
+        ask = await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True), after=seq)
+        assert "#FF8800" in str(ask.params["text"])
+        seq = len(peer.calls())
+        peer.send_text(bea, chat, "blorange")
+        refusal = await peer.wait_for(called("sendMessage", chat_id=chat.id), after=seq)
+        assert "don't know that colour" in str(refusal.params["text"])
+        seq = len(peer.calls())
+        peer.send_text(bea, chat, "#ff8800")
+        done = await peer.wait_for(called("sendMessage", chat_id=chat.id), after=seq)
+        assert "#FF8800" in str(done.params["text"])
+        peer.press(bea, chat, *button(peer, chat, "Fast"))
+        await peer.wait_for(called("sendDocument", chat_id=chat.id, ok=True), timeout=30)
+        await peer.wait_for(lambda c: "✅" in str(c.params.get("text")), timeout=10)
+        before = len(peer.bot_messages(chat))
+        peer.send_text(bea, chat, "navy")  # nothing awaited any more: not the bot's business
+        await peer.wait_for(lambda c: peer.pending_updates() == 0, timeout=5)
+        await peer.wait_for(called("getUpdates"), after=len(peer.calls()))
+    [message] = [m for m in peer.bot_messages(chat) if m.document]
+    image = opened(peer.file(message.file_id or ""))
+    assert all(_near(c, (0xFF, 0x88, 0x00)) for c in _corners(image))
+    assert len(peer.bot_messages(chat)) == before
+
+
+async def test_a_photo_sent_as_a_reply_becomes_the_background_in_a_group(
+    peer: BotApiPeer, tmp_path: Path, models_dir: Path
+) -> None:
+    settings = bot_settings(peer, tmp_path, models_dir)
+    cid = peer.user("Cid")
+    group = peer.group("Shop")
+    blue = np.zeros((90, 160, 3), np.uint8)
+    blue[:] = (20, 60, 220)
+    async with running_bot(settings, local_backend(models_dir)):
+        peer.send_photo(cid, group, encode(disc(), "JPEG"), caption="/removebg")
+        await peer.wait_for(called("sendMessage", chat_id=group.id, ok=True))
+        peer.press(cid, group, *button(peer, group, "Background"))
+        await peer.wait_for(called("editMessageReplyMarkup", ok=True))
+        seq = len(peer.calls())
+        peer.press(cid, group, *button(peer, group, "Photo"))
+        ask = await peer.wait_for(called("sendMessage", chat_id=group.id, ok=True), after=seq)
+        asked = ask.result["message_id"]
+        seq = len(peer.calls())
+        peer.send_photo(cid, group, encode(Image.fromarray(blue), "PNG"), reply_to=asked)
+        taken = await peer.wait_for(called("sendMessage", chat_id=group.id), after=seq)
+        assert "background" in str(taken.params["text"])
+        button(peer, group, "Background: Photo")
+        peer.press(cid, group, *button(peer, group, "Fast"))
+        await peer.wait_for(called("sendDocument", chat_id=group.id, ok=True), timeout=30)
+    [message] = [m for m in peer.bot_messages(group) if m.document]
+    image = opened(peer.file(message.file_id or ""))
+    assert all(_near(c, (20, 60, 220)) for c in _corners(image))
+    [row] = usage_rows(settings.database_path)
+    assert json.loads(row["options"])["background"] == "photo"
+
+
+async def test_saved_defaults_give_every_new_image_its_background_and_crop(
+    peer: BotApiPeer, tmp_path: Path, models_dir: Path
+) -> None:
+    settings = bot_settings(peer, tmp_path, models_dir)
+    dee = peer.user("Dee")
+    chat = peer.private_chat(dee)
+    async with running_bot(settings, local_backend(models_dir)):
+        peer.send_text(dee, chat, "/settings")
+        await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True))
+        for _ in range(3):  # none → white → black → red
+            seq = len(peer.calls())
+            peer.press(dee, chat, *button(peer, chat, "Background"))
+            await peer.wait_for(called("editMessageReplyMarkup", ok=True), after=seq)
+        for _ in range(4):  # none → subject → square → 4:5 → 9:16
+            seq = len(peer.calls())
+            peer.press(dee, chat, *button(peer, chat, "Crop"))
+            await peer.wait_for(called("editMessageReplyMarkup", ok=True), after=seq)
+        button(peer, chat, "Background: Red")
+        button(peer, chat, "Crop: 9:16")
+        seq = len(peer.calls())
+        peer.send_document(dee, chat, encode(disc(), "PNG"), "pot.png", "image/png")
+        await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True), after=seq)
+        button(peer, chat, "Background: Red")  # the new job starts with the defaults
+        peer.press(dee, chat, *button(peer, chat, "Fast"))
+        await peer.wait_for(called("sendDocument", chat_id=chat.id, ok=True), timeout=30)
+    [message] = [m for m in peer.bot_messages(chat) if m.document]
+    image = opened(peer.file(message.file_id or ""))
+    assert abs(image.width / image.height - 9 / 16) < 0.01
+    assert all(_near(c, RED) for c in _corners(image))
