@@ -19,6 +19,7 @@ from .errors import (
 )
 from .job_states import Batch, Job, JobSource
 from .jobs import Jobs
+from .kept import KeptCutouts
 from .migrations import MIGRATIONS
 from .quota import Quota
 from .results import RESULT_KINDS, Result, Results
@@ -42,6 +43,7 @@ __all__ = [
     "JobSource",
     "JobStateError",
     "Jobs",
+    "KeptCutouts",
     "Quota",
     "QuotaExceededError",
     "Result",
