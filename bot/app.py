@@ -27,6 +27,7 @@ from services.factory import build_backend
 from storage import (
     Chats,
     Jobs,
+    KeptCutouts,
     Results,
     SharedDatabase,
     StickerSets,
@@ -36,6 +37,7 @@ from storage import (
 )
 
 from . import (
+    choices,
     intake,
     jobflow,
     keyboards,
@@ -79,6 +81,7 @@ def build_application(settings: Settings, *, backend: Backend | None = None) -> 
             timeout=settings.removebg_timeout_seconds,
             slots=settings.engine_concurrency,
             metrics=metrics,
+            kept=KeptCutouts(settings.database_path.parent / "kept"),
         )
         metrics.watch_jobs(jobs)
         if settings.metrics_port:
@@ -176,6 +179,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await intake.choose_from_album(query, context, action)
     elif action.kind in ("set", "gset"):
         await preferences.change_setting(query, context, action)
+    elif action.kind in ("opt", "look"):
+        await choices.on_choice_button(query, context, action)
     else:
         await jobflow.on_job_button(query, context, action)
 

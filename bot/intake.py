@@ -11,7 +11,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from . import jobflow, keyboards, looks, texts
+from . import choices, jobflow, keyboards, looks, texts
 from .albums import AlbumChoice
 from .context import deps_of
 from .delivery import DOWNLOAD_LIMIT
@@ -126,7 +126,7 @@ async def receive_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         awaiting.expect(chat.id, user.id, awaited)  # still waiting for one
         await message.reply_text(texts.NOT_A_COLOUR, parse_mode=ParseMode.HTML)
         return
-    said = await jobflow.set_background(context, awaited, colour=colour, photo=None)
+    said = await choices.set_background(context, awaited, colour=colour, photo=None)
     if said is not None:
         await message.reply_text(said)
 
@@ -162,7 +162,7 @@ async def _as_background(
     if found is None:
         awaiting.expect(chat.id, user.id, awaited)
         return True
-    said = await jobflow.set_background(context, awaited, colour=None, photo=found.file_id)
+    said = await choices.set_background(context, awaited, colour=None, photo=found.file_id)
     if said is not None:
         await _message(update).reply_text(said)
     return True

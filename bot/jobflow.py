@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import replace
 
 from telegram import CallbackQuery, Chat, Message, User
-from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from storage import Batch, JobSource, JobStateError, QuotaExceededError, UserSettings
 
 from . import fairuse, keyboards, texts
-from .awaiting import Awaited
 from .clock import utcnow
 from .context import Deps, deps_of
 from .incoming import Incoming
@@ -63,69 +60,41 @@ async def accept(
     ):
         note = texts.PHOTO_TIP
     if defaults.ask_each_time:
-        await _ask(context, deps, batch, note)
+        await ask(context, deps, batch, note)
     else:
-        await _start(context, deps, batch, note)
+        await start(context, deps, batch, note)
+
+
+async def owned_batch(
+    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, target: str
+) -> Batch | None:
+    """The batch a button acts on, if it still exists and the presser sent its images;
+    otherwise None, once the presser is told why not."""
+    deps = deps_of(context)
+    batch = await deps.db(deps.jobs.batch, target)
+    if batch is None:
+        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        return None
+    if batch.lead.user_id != query.from_user.id:
+        await query.answer(texts.NOT_YOURS, show_alert=True)
+        return None
+    return batch
 
 
 async def on_job_button(
     query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, action: keyboards.Action
 ) -> None:
-    """Run, toggle, redo or re-ask, for the user who sent the image only."""
-    deps = deps_of(context)
-    batch = await deps.db(deps.jobs.batch, action.target)
+    """Run, redo or re-ask, for the user who sent the image only."""
+    batch = await owned_batch(query, context, action.target)
     if batch is None:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
         return
-    if batch.lead.user_id != query.from_user.id:
-        await query.answer(texts.NOT_YOURS, show_alert=True)
-        return
-    if action.kind == "opt" and action.arg:
-        await _toggle(query, context, batch, action.arg)
-    elif action.kind == "run" and action.arg in texts.MODEL_NAMES:
+    deps = deps_of(context)
+    if action.kind == "run" and action.arg in texts.MODEL_NAMES:
         await _run(query, context, deps, batch, action.arg)
     elif action.kind in ("redo", "again") and (action.arg in texts.MODEL_NAMES or not action.arg):
         await _redo(query, context, deps, batch, action.arg)
     else:
         await query.answer(texts.STALE_BUTTON, show_alert=True)
-
-
-MENUS = {"bgmenu": keyboards.background_menu, "cropmenu": keyboards.crop_menu}
-ASKS = {"bgcustom": ("colour", texts.ASK_COLOUR), "bgphoto": ("photo", texts.ASK_PHOTO)}
-
-
-async def _toggle(
-    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, batch: Batch, what: str
-) -> None:
-    """A toggle, a menu, or a choice in a menu, on a job still choosing its model."""
-    deps = deps_of(context)
-    if batch.lead.state != "choosing":
-        await query.answer(texts.ALREADY_RUNNING)
-        return
-    if what in MENUS or what == "back":
-        await query.answer()
-        menu = MENUS.get(what, keyboards.choice)
-        await query.edit_message_reply_markup(menu(batch.id, batch.lead.options))
-        return
-    if what in ASKS:
-        awaited, prompt = ASKS[what]
-        deps.awaiting.expect(batch.lead.chat_id, batch.lead.user_id, Awaited(batch.id, awaited))
-        await query.answer()
-        await say(context.bot, batch.lead.chat_id, prompt, reply_to=batch.lead.source_message_id)
-        return
-    try:
-        options = keyboards.toggled_job(batch.lead.options, what)
-        await deps.db(
-            deps.jobs.change, batch.id, options=options, from_states=CHOOSING, now=utcnow()
-        )
-    except ValueError:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
-        return
-    except JobStateError:  # Fast or Precise was tapped meanwhile
-        await query.answer(texts.ALREADY_RUNNING)
-        return
-    await query.answer()
-    await query.edit_message_reply_markup(keyboards.choice(batch.id, options))
 
 
 def _waiting_note(deps: Deps, user_id: int) -> str | None:
@@ -188,12 +157,12 @@ async def _redo(
         return
     await query.answer(_waiting_note(deps, user_id) if model else None)
     if model is None:
-        await _ask(context, deps, again)
+        await ask(context, deps, again)
     else:
-        await _start(context, deps, again)
+        await start(context, deps, again)
 
 
-async def _ask(
+async def ask(
     context: ContextTypes.DEFAULT_TYPE, deps: Deps, batch: Batch, note: str | None = None
 ) -> None:
     markup = keyboards.choice(batch.id, batch.lead.options)
@@ -206,7 +175,7 @@ async def _ask(
         await deps.db(deps.jobs.change, batch.id, status_message_id=sent, now=utcnow())
 
 
-async def _start(
+async def start(
     context: ContextTypes.DEFAULT_TYPE, deps: Deps, batch: Batch, note: str | None = None
 ) -> None:
     lead = batch.lead
@@ -252,32 +221,3 @@ def _source(user: User, chat: Chat, image: Incoming) -> JobSource:
         file_size=image.file_size,
         kind=image.kind,
     )
-
-
-async def set_background(
-    context: ContextTypes.DEFAULT_TYPE, awaited: Awaited, *, colour: str | None, photo: str | None
-) -> str | None:
-    """The awaited colour or photo (a file id) becomes the job's background, and its keyboard
-    says so; the message to reply with, or None when the job has moved on meanwhile."""
-    deps = deps_of(context)
-    batch = await deps.db(deps.jobs.batch, awaited.batch_id)
-    if batch is None or batch.lead.state != "choosing":
-        return None
-    background = colour if colour is not None else "photo"
-    options = replace(batch.lead.options, background=background, background_photo=photo)
-    try:
-        batch = await deps.db(
-            deps.jobs.change, batch.id, options=options, from_states=CHOOSING, now=utcnow()
-        )
-    except JobStateError:
-        return None
-    lead = batch.lead
-    if lead.status_message_id is not None:
-        with contextlib.suppress(TelegramError):
-            await context.bot.edit_message_reply_markup(
-                lead.chat_id,
-                lead.status_message_id,
-                reply_markup=keyboards.choice(batch.id, options),
-            )
-    name = keyboards.background_name(options)
-    return texts.COLOUR_SET.format(name=name) if colour is not None else texts.PHOTO_SET

@@ -19,7 +19,7 @@ QUALITIES = (60, 75, 85, 95, 100)
 DEFAULT_BACKGROUNDS = ("", *PALETTE.values(), "blur")  # what /settings cycles through
 Choices = TypeVar("Choices", JobOptions, UserSettings)  # both are the outputs wanted, and more
 _DATA = re.compile(
-    r"^(run|opt|redo|again|set|gset|stick|album):([A-Za-z0-9_-]{1,20})(?::([a-z0-9]{1,10}))?$"
+    r"^(run|opt|look|redo|again|set|gset|stick|album):([A-Za-z0-9_-]{1,20})(?::([a-z0-9]{1,10}))?$"
 )
 
 
@@ -70,16 +70,17 @@ def choice(job_id: str, options: JobOptions) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(rows)
 
 
-def background_menu(job_id: str, options: JobOptions) -> InlineKeyboardMarkup:
+def background_menu(job_id: str, options: JobOptions, kind: str = "opt") -> InlineKeyboardMarkup:
     """What goes behind the subject: none, a colour of the palette or the user's own, the
-    photo's own background blurred, or another photo."""
+    photo's own background blurred, or another photo. `kind` is "opt" on a job still
+    choosing, "look" on a result (a new look on its kept cut-out)."""
 
     def pick(key: str, background: str) -> InlineKeyboardButton:
         name = texts.BACKGROUND_NAMES["" if key == "none" else key]
         label = f"{SWATCHES.get(key, '')} {name}".strip()
         if options.background == background:
             label = f"✓ {label}"
-        return _button(label, "opt", job_id, f"bg{key}")
+        return _button(label, kind, job_id, f"bg{key}")
 
     colours = [pick(key, PALETTE[key]) for key in PALETTE]
     rows = [
@@ -87,25 +88,23 @@ def background_menu(job_id: str, options: JobOptions) -> InlineKeyboardMarkup:
         colours[2:6],
         [colours[6], pick("blur", "blur")],
         [
-            _button(texts.BACKGROUND_CUSTOM, "opt", job_id, "bgcustom"),
-            _button(texts.BACKGROUND_PHOTO, "opt", job_id, "bgphoto"),
+            _button(texts.BACKGROUND_CUSTOM, kind, job_id, "bgcustom"),
+            _button(texts.BACKGROUND_PHOTO, kind, job_id, "bgphoto"),
         ],
-        [_button(texts.BACK, "opt", job_id, "back")],
+        [_button(texts.BACK, kind, job_id, "back")],
     ]
     return InlineKeyboardMarkup(rows)
 
 
-def crop_menu(job_id: str, options: JobOptions) -> InlineKeyboardMarkup:
+def crop_menu(job_id: str, options: JobOptions, kind: str = "opt") -> InlineKeyboardMarkup:
     def pick(key: str) -> InlineKeyboardButton:
         crop = CROP_KEYS[key]
         label = texts.CROP_NAMES[crop]
-        return _button(
-            f"✓ {label}" if options.crop == crop else label, "opt", job_id, f"crop{key}"
-        )
+        return _button(f"✓ {label}" if options.crop == crop else label, kind, job_id, f"crop{key}")
 
     keys = list(CROP_KEYS)
     rows = [[pick(k) for k in keys[:2]], [pick(k) for k in keys[2:]]]
-    rows.append([_button(texts.BACK, "opt", job_id, "back")])
+    rows.append([_button(texts.BACK, kind, job_id, "back")])
     return InlineKeyboardMarkup(rows)
 
 
@@ -124,6 +123,10 @@ def result(job_id: str, model: str) -> InlineKeyboardMarkup:
             [
                 _button(f"↻ Redo with {MODEL_NAMES[other]}", "redo", job_id, other),
                 _button("⚙ Other outputs", "again", job_id),
+            ],
+            [
+                _button(texts.NEW_BACKGROUND, "look", job_id, "bgmenu"),
+                _button(texts.NEW_CROP, "look", job_id, "cropmenu"),
             ],
             [InlineKeyboardButton("↗ Share", switch_inline_query="")],
         ]

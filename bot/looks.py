@@ -87,10 +87,15 @@ def look_of(options: JobOptions, photo: bytes | None = None) -> Look:
 
 
 async def compose(
-    bot: Bot, composer: Composer, job: Job, original: bytes, cutout: RemoveBgResult
+    bot: Bot,
+    composer: Composer,
+    job: Job,
+    original: bytes | None,
+    cutout: RemoveBgResult,
 ) -> RemoveBgResult:
     """The job's background and crop, laid onto a plain cut-out here, whatever the backend:
-    the same result from our engine, our server or Ximilar's cloud. Runs off the loop."""
+    the same result from our engine, our server or Ximilar's cloud. Runs off the loop.
+    `original` is needed for a blurred background only."""
     options = job.options
     photo = None
     if options.background_photo is not None:
@@ -119,3 +124,8 @@ async def compose(
         processing_time=cutout.processing_time + made.seconds,
         request_id=cutout.request_id,
     )
+
+
+def kept_key(job: Job, model: str) -> str:
+    """A plain cut-out depends on the image and the model alone."""
+    return f"{model}-{job.file_unique_id}"

@@ -13,7 +13,7 @@ from datetime import datetime
 from telegram import Bot
 
 from services.contract import Backend
-from storage import Batch, Jobs, JobStateError, Results
+from storage import Batch, Jobs, JobStateError, KeptCutouts, Results
 
 from . import texts
 from .clock import utcnow
@@ -40,6 +40,7 @@ class JobRunner:
         slots: int = 1,
         clock: Callable[[], datetime] = utcnow,
         metrics: BotMetrics | None = None,
+        kept: KeptCutouts | None = None,
     ) -> None:
         self._jobs = jobs
         self._clock = clock
@@ -56,6 +57,7 @@ class JobRunner:
             slots=self._slots,
             clock=clock,
             metrics=metrics or BotMetrics(),
+            kept=kept,
         )
 
     def submit(self, bot: Bot, batch: Batch) -> None:

@@ -18,7 +18,7 @@ from services.contract import Backend, OutputOptions, RemoveBgError, RemoveBgRes
 from services.contract.wire import Model, as_model
 from services.engine.composer import Composer
 from services.logs import REQUEST_ID, new_request_id
-from storage import Batch, Job, JobOptions, Jobs, Results, UsageRow
+from storage import Batch, Job, JobOptions, Jobs, KeptCutouts, Results, UsageRow
 
 from . import delivery, keyboards, looks, texts
 from .failures import JobFailure, from_backend
@@ -57,9 +57,11 @@ class JobSteps:
         clock: Callable[[], datetime],
         metrics: BotMetrics,
         composer: Composer | None = None,
+        kept: KeptCutouts | None = None,
     ) -> None:
         self._backend = backend
         self._composer = composer or Composer()
+        self._kept = kept
         self._jobs = jobs
         self._results = results
         self._timeout = timeout
@@ -104,6 +106,8 @@ class JobSteps:
         count = len(batch.jobs)
         of = f" ({index + 1} of {count})" if count > 1 else ""
         model = as_model(job.model)  # a job is given its model before it is queued
+        if job.options.recompose and (kept := await self._kept_cutout(job, model)) is not None:
+            return await self._recompose(bot, job, kept, line, of)
         data = await delivery.download(bot, job)  # outside the slot: overlaps others' work
         notice = None
         if index == 0 and self._slots.locked():  # said only if the wait is noticeable
@@ -123,6 +127,8 @@ class JobSteps:
         try:
             async with _chat_action(bot, job.chat_id), asyncio.timeout(self._timeout):
                 result = await self._backend.remove(data, model=model, options=options)
+                if result.image_format == "png":  # a backend never crops: ours is composed
+                    await self._keep(job, result)
                 if job.options.has_look:
                     result = await looks.compose(bot, self._composer, job, data, result)
                 return result
@@ -134,6 +140,37 @@ class JobSteps:
             raise JobFailure(texts.BACKEND_TIMEOUT, "backend timeout", retry=True) from exc
         finally:
             REQUEST_ID.reset(token)
+
+    async def _recompose(
+        self, bot: Bot, job: Job, kept: RemoveBgResult, line: StatusLine, of: str
+    ) -> RemoveBgResult:
+        """A new look on the cut-out kept from before: no model runs."""
+        original = None
+        if job.options.background == "blur":  # made from the original's own pixels
+            original = await delivery.download(bot, job)
+        async with self._slots:
+            line.show(texts.COMPOSING + of)
+            async with asyncio.timeout(self._timeout):
+                return await looks.compose(bot, self._composer, job, original, kept)
+
+    async def _kept_cutout(self, job: Job, model: Model) -> RemoveBgResult | None:
+        if self._kept is None:
+            return None
+        png = await asyncio.to_thread(self._kept.get, looks.kept_key(job, model))
+        if png is None:
+            return None
+        return RemoveBgResult(image=png, image_format="png", width=0, height=0, model=model)
+
+    async def _keep(self, job: Job, result: RemoveBgResult) -> None:
+        """Keep a transparent, uncropped cut-out for new looks later; best effort."""
+        if self._kept is None:
+            return
+        try:
+            await asyncio.to_thread(
+                self._kept.put, looks.kept_key(job, result.model), result.image
+            )
+        except OSError as exc:
+            log.warning("could not keep the cut-out of job %s: %s", job.id, exc)
 
     async def _deliver(self, bot: Bot, batch: Batch, good: list[Done]) -> None:
         """Send every good job's files at once; a failure to send fails them all."""

@@ -60,6 +60,7 @@ IN_LINE = "⏳ Got it! Your image is in line and starts soon."
 WAITING_FOR_ENGINE = "⏳ In the queue; other people's images are being done first…"
 DOWNLOADING = "⬇️ Downloading your image…"
 REMOVING = "✂️ Removing the background ({model})…"
+COMPOSING = "🎨 Composing the new look…"
 DONE = "✅ {model} · {seconds:.1f} s · {files}"
 IMAGES = "{count} images"
 SOME_FAILED = "{count} could not be done: {reason}"
@@ -87,6 +88,8 @@ UNEXPECTED = "Something went wrong on my side. Please try again."
 BACKGROUND = "🎨 Background: {name}"
 CROP = "✂️ Crop: {name}"
 BACK = "« Back"
+NEW_BACKGROUND = "🎨 New background"
+NEW_CROP = "✂️ New crop"
 BACKGROUND_NAMES = {
     "": "Transparent",
     "blur": "Blur",

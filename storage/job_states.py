@@ -136,7 +136,7 @@ class Change:
 
     def added_units(self, job: Job) -> int:
         """Units the change adds to the job's owner's pending units (0 without a quota)."""
-        if self.quota is None or self.state is None:
+        if self.quota is None or self.state is None or (self.options or job.options).recompose:
             return 0
         after = self.quota.cost(self.model or job.model) if self.state in PENDING else 0
         before = self.quota.cost(job.model) if job.pending else 0

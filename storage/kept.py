@@ -1,8 +1,8 @@
 """Plain cut-outs kept for a while, a PNG file per job, so that a new background or crop is
 composed from one again without running a model. Files, not rows: each is megabytes.
 
-The folder holds at most `max_bytes`; the oldest files go first, and `prune` drops those
-older than the jobs kept.
+The folder holds at most `max_bytes`, and nothing older than `max_age` seconds: each `put`
+drops what is past either, oldest first.
 """
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ SUFFIX = ".png"
 class KeptCutouts:
     """Every method is safe to call from any thread; run them off the event loop."""
 
-    def __init__(self, folder: Path, *, max_bytes: int = 2 << 30) -> None:
+    def __init__(self, folder: Path, *, max_bytes: int = 2 << 30, max_age: float = 86400) -> None:
         self._folder = folder
         self._max_bytes = max_bytes
+        self._max_age = max_age
 
     def put(self, job_id: str, png: bytes) -> None:
         """Keep `png` for the job (replacing any kept before), then trim the folder."""
@@ -60,8 +61,9 @@ class KeptCutouts:
     def _trim(self) -> None:
         files = sorted(self._files(), key=lambda found: found[1].st_mtime)
         total = sum(stat.st_size for _, stat in files)
+        expired = time.time() - self._max_age
         for path, stat in files:
-            if total <= self._max_bytes:
+            if total <= self._max_bytes and stat.st_mtime >= expired:
                 break
             path.unlink(missing_ok=True)
             total -= stat.st_size

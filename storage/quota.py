@@ -2,7 +2,8 @@
 
 A user's units today = the units of their jobs that went well today (UTC day, from `usage`)
 + the units of their jobs now 'queued' or 'running' (from `jobs`), so sending many images at
-once cannot go past the quota. Failed jobs cost nothing. A model missing from `costs` costs 1.
+once cannot go past the quota. Failed jobs cost nothing, nor do new looks composed on a kept
+cut-out (`JobOptions.recompose`). A model missing from `costs` costs 1.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from .times import iso, window_start
 
 PENDING = ("queued", "running")
 DEFAULT_COST = 1
+_CHARGED = "coalesce(json_extract(options, '$.recompose'), 0) = 0"
 
 
 @dataclass(frozen=True)
@@ -45,7 +47,7 @@ def units_used(
     """Units of the user's jobs that went well today. The caller holds the database lock."""
     rows = db.execute(
         "SELECT model, count(*) FROM usage WHERE user_id = ? AND status = 'ok'"
-        " AND created_at BETWEEN ? AND ? GROUP BY model",
+        f" AND created_at BETWEEN ? AND ? AND {_CHARGED} GROUP BY model",
         (user_id, iso(window_start(now, 1)), iso(now)),
     ).fetchall()
     return sum(cost_of(costs, model) * count for model, count in rows)
@@ -54,7 +56,8 @@ def units_used(
 def units_pending(db: sqlite_utils.Database, user_id: int, *, costs: Mapping[str, int]) -> int:
     """Units of the user's queued and running jobs. The caller holds the database lock."""
     rows = db.execute(
-        "SELECT model, count(*) FROM jobs WHERE user_id = ? AND state IN (?, ?) GROUP BY model",
+        f"SELECT model, count(*) FROM jobs WHERE user_id = ? AND state IN (?, ?) AND {_CHARGED}"
+        " GROUP BY model",
         (user_id, *PENDING),
     ).fetchall()
     return sum(cost_of(costs, model) * count for model, count in rows)

@@ -91,6 +91,7 @@ class JobOptions(Outputs):
 
     sticker: bool = False
     background_photo: str | None = None  # the Telegram file id, when `background` is "photo"
+    recompose: bool = False  # a new look on a cut-out kept from before: no model, no units
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -338,6 +338,7 @@ def test_options_are_stored_in_the_shape_earlier_versions_read(
         "background": "",  # keys added later: earlier versions ignore them
         "background_photo": None,
         "crop": "",
+        "recompose": False,
     }
     assert jobs.get(job.id) == replace(job, options=options)
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -31,7 +32,8 @@ def test_the_oldest_go_first_when_the_folder_is_full(tmp_path: Path) -> None:
     kept = KeptCutouts(tmp_path, max_bytes=25)
     for n, job_id in enumerate(["one", "two", "three"]):
         kept.put(job_id, bytes(10))
-        os.utime(tmp_path / f"{job_id}.png", (1000 + n, 1000 + n))
+        stamp = time.time() - 100 + n
+        os.utime(tmp_path / f"{job_id}.png", (stamp, stamp))
     kept.put("four", bytes(10))
     assert [kept.get(j) is not None for j in ("one", "two", "three", "four")] == [
         False,
@@ -51,4 +53,13 @@ def test_prune_drops_what_is_older_than_the_jobs_kept(tmp_path: Path) -> None:
     stamp = (NOW - timedelta(days=3)).timestamp()
     os.utime(tmp_path / "old.png", (stamp, stamp))
     assert kept.prune(older_than=NOW - timedelta(days=1)) == 1
+    assert (kept.get("old"), kept.get("new")) == (None, b"png")
+
+
+def test_a_put_drops_what_is_older_than_the_age_kept(tmp_path: Path) -> None:
+    kept = KeptCutouts(tmp_path, max_age=3600)
+    kept.put("old", b"png")
+    stamp = (NOW - timedelta(hours=2)).timestamp()
+    os.utime(tmp_path / "old.png", (stamp, stamp))
+    kept.put("new", b"png")
     assert (kept.get("old"), kept.get("new")) == (None, b"png")

@@ -9,6 +9,7 @@ import pytest
 
 from storage import (
     Job,
+    JobOptions,
     Jobs,
     Quota,
     QuotaExceededError,
@@ -203,3 +204,18 @@ def test_images_sent_at_once_from_many_threads_stay_within_the_quota(jobs: Jobs)
         accepted = list(pool.map(send, range(40)))
     assert accepted.count(True) == 10
     assert jobs.units_pending(42, QUOTA.costs) == 10
+
+
+def test_a_new_look_on_a_kept_cutout_costs_no_units(db: SharedDatabase) -> None:
+    jobs = Jobs(db)
+    quota = Quota(limit=1, costs={"fast": 1})
+    free = JobOptions(background="#FFFFFF", recompose=True)
+    for _ in range(3):  # queued at once, past the limit, yet refused nothing
+        jobs.create([source()], options=free, model="fast", state="queued", now=NOW, quota=quota)
+    jobs.create(
+        [source()], options=JobOptions(), model="fast", state="queued", now=NOW, quota=quota
+    )
+    with pytest.raises(QuotaExceededError):
+        jobs.create(
+            [source()], options=JobOptions(), model="fast", state="queued", now=NOW, quota=quota
+        )

@@ -10,7 +10,16 @@ import numpy as np
 from PIL import Image
 
 from tests.e2e.botapi import BotApiPeer, called
-from tests.e2e.harness import bot_settings, button, local_backend, running_bot, usage_rows
+from services.contract import OutputOptions, RemoveBgResult
+from services.contract.wire import Model
+from tests.e2e.harness import (
+    WrappedBackend,
+    bot_settings,
+    button,
+    local_backend,
+    running_bot,
+    usage_rows,
+)
 from tests.images import disc, encode, opened
 
 RED = (0xE5, 0x39, 0x35)
@@ -154,3 +163,70 @@ async def test_saved_defaults_give_every_new_image_its_background_and_crop(
     image = opened(peer.file(message.file_id or ""))
     assert abs(image.width / image.height - 9 / 16) < 0.01
     assert all(_near(c, RED) for c in _corners(image))
+
+
+class CountingBackend(WrappedBackend):
+    """The real engine, counting the cut-outs asked of it."""
+
+    calls = 0
+
+    async def remove(
+        self, image: bytes, *, model: Model, options: OutputOptions | None = None
+    ) -> RemoveBgResult:
+        self.calls += 1
+        return await self.inner.remove(image, model=model, options=options)
+
+
+async def _documents(peer: BotApiPeer, chat: object, count: int) -> list[Image.Image]:
+    await peer.wait_for(
+        lambda c: len([m for m in peer.bot_messages(chat) if m.document]) >= count,  # type: ignore[arg-type]
+        timeout=30,
+    )
+    sent = [m for m in peer.bot_messages(chat) if m.document]  # type: ignore[arg-type]
+    return [opened(peer.file(m.file_id or "")) for m in sent]
+
+
+async def test_a_new_look_on_a_result_runs_no_model_and_costs_nothing(
+    peer: BotApiPeer, tmp_path: Path, models_dir: Path
+) -> None:
+    settings = bot_settings(peer, tmp_path, models_dir)
+    eve = peer.user("Eve")
+    chat = peer.private_chat(eve)
+    backend = CountingBackend(local_backend(models_dir))
+    async with running_bot(settings, backend):
+        peer.send_document(eve, chat, encode(disc((320, 200)), "PNG"), "vase.png", "image/png")
+        await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True))
+        peer.press(eve, chat, *button(peer, chat, "Fast"))
+        [plain] = await _documents(peer, chat, 1)
+        for opening, choice, count in (
+            ("New background", "Blue", 2),
+            ("New crop", "Square", 3),
+            ("New background", "Blur", 4),
+        ):
+            results = count - 1  # each result's status message has its keyboard by now
+            await peer.wait_for(lambda c, n=results: _results(peer, chat) >= n, timeout=10)
+            seq = len(peer.calls())
+            peer.press(eve, chat, *button(peer, chat, opening))
+            await peer.wait_for(called("editMessageReplyMarkup", ok=True), after=seq)
+            peer.press(eve, chat, *button(peer, chat, choice))
+            looks = await _documents(peer, chat, count)
+    assert backend.calls == 1  # one model run: every new look came from the kept cut-out
+    assert plain.mode == "RGBA"
+    blue, square, blurred = looks[1:]
+    assert all(_near(c, (0x1E, 0x88, 0xE5)) for c in _corners(blue))
+    assert blue.size == plain.size
+    assert square.width == square.height  # pressed on the newest result: still on blue
+    assert all(_near(c, (0x1E, 0x88, 0xE5)) for c in _corners(square)), _corners(square)
+    assert blurred.mode == "RGB"
+    assert blurred.size == square.size  # blurred behind, and still square
+    rows = usage_rows(settings.database_path)
+    assert [json.loads(r["options"])["recompose"] for r in rows] == [False, True, True, True]
+
+
+def _results(peer: BotApiPeer, chat: object) -> int:
+    """How many of the bot's messages carry a result's keyboard."""
+    return sum(
+        any("New background" in b["text"] for row in markup["inline_keyboard"] for b in row)
+        for m in peer.bot_messages(chat)  # type: ignore[arg-type]
+        if (markup := m.reply_markup)
+    )
