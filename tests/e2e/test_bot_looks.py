@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from tests.e2e.botapi import BotApiPeer, called
 from services.contract import OutputOptions, RemoveBgResult
 from services.contract.wire import Model
+from tests.e2e.botapi import BotApiPeer, called
 from tests.e2e.harness import (
     WrappedBackend,
     bot_settings,
@@ -230,3 +230,32 @@ def _results(peer: BotApiPeer, chat: object) -> int:
         for m in peer.bot_messages(chat)  # type: ignore[arg-type]
         if (markup := m.reply_markup)
     )
+
+
+async def test_a_groups_admin_sets_its_background_and_crop_for_everyone(
+    peer: BotApiPeer, tmp_path: Path, models_dir: Path
+) -> None:
+    settings = bot_settings(peer, tmp_path, models_dir)
+    own, mem = peer.user("Owner"), peer.user("Member")
+    group = peer.group("Studio", creator=own)
+    async with running_bot(settings, local_backend(models_dir)):
+        peer.send_text(own, group, "/settings")
+        await peer.wait_for(called("sendMessage", chat_id=group.id, ok=True))
+        for label, presses in (("Background", 2), ("Crop", 2)):  # black; square
+            for _ in range(presses):
+                seq = len(peer.calls())
+                peer.press(own, group, *button(peer, group, label))
+                await peer.wait_for(called("editMessageReplyMarkup", ok=True), after=seq)
+        button(peer, group, "Background: Black")
+        button(peer, group, "Crop: Square")
+        photo = peer.send_photo(mem, group, encode(disc((300, 200)), "JPEG"))
+        seq = len(peer.calls())
+        peer.send_text(mem, group, "/removebg", reply_to=photo["message_id"])
+        await peer.wait_for(lambda c: "Choose a model" in str(c.params.get("text")), after=seq)
+        peer.press(mem, group, *button(peer, group, "Fast"))
+        [image] = await _documents(peer, group, 1)
+    assert image.width == image.height
+    assert all(_near(c, (0, 0, 0)) for c in _corners(image))
+    [row] = usage_rows(settings.database_path)
+    options = json.loads(row["options"])
+    assert (options["background"], options["crop"]) == ("#000000", "square")
