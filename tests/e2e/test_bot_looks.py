@@ -203,8 +203,7 @@ async def test_a_new_look_on_a_result_runs_no_model_and_costs_nothing(
             ("New crop", "Square", 3),
             ("New background", "Blur", 4),
         ):
-            results = count - 1  # each result's status message has its keyboard by now
-            await peer.wait_for(lambda c, n=results: _results(peer, chat) >= n, timeout=10)
+            await _result_keyboards(peer, chat, count - 1)
             seq = len(peer.calls())
             peer.press(eve, chat, *button(peer, chat, opening))
             await peer.wait_for(called("editMessageReplyMarkup", ok=True), after=seq)
@@ -221,6 +220,11 @@ async def test_a_new_look_on_a_result_runs_no_model_and_costs_nothing(
     assert blurred.size == square.size  # blurred behind, and still square
     rows = usage_rows(settings.database_path)
     assert [json.loads(r["options"])["recompose"] for r in rows] == [False, True, True, True]
+
+
+async def _result_keyboards(peer: BotApiPeer, chat: object, count: int) -> None:
+    """Wait until `count` status messages carry a result's keyboard."""
+    await peer.wait_for(lambda _: _results(peer, chat) >= count, timeout=10)
 
 
 def _results(peer: BotApiPeer, chat: object) -> int:
