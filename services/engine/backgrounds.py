@@ -89,7 +89,10 @@ def blurred(rgb: np.ndarray, alpha: np.ndarray, *, workers: Workers = INLINE) ->
     weight = (area(inverse, size) if scale < 1 else inverse).astype(np.float32) / 255.0
     sigma = BLUR_SIGMA * max(size)
     fine, fine_weight = _weighted_blur(summed, weight, sigma)
-    coarse, coarse_weight = _weighted_blur(summed, weight, 4 * sigma)
+    quarter = (max(1, size[0] // 4), max(1, size[1] // 4))  # 4x the blur at a quarter the size
+    coarse, coarse_weight = _weighted_blur(area(summed, quarter), area(weight, quarter), sigma)
+    coarse = cv2.resize(coarse, size, interpolation=cv2.INTER_LINEAR)
+    coarse_weight = cv2.resize(coarse_weight, size, interpolation=cv2.INTER_LINEAR)
     total = float(weight.sum())
     mean = summed.sum((0, 1)) / total if total > 0 else np.full(3, 127.0, np.float32)
     coarse = _blend(coarse, coarse_weight, np.broadcast_to(mean, coarse.shape))
