@@ -31,10 +31,10 @@ from common import SAMPLES_DIR, Table, machine, make_engine
 from PIL import Image
 
 from services.engine import Options
+from services.engine.registry import MODELS
 
 SIZES = ("4000x3000", "5664x4248", "6928x5196", "8000x6000", "8160x6120")  # 12 to 49.9 MP
 KINDS = ("png", "jpeg")
-MODELS = ("fast", "precise")
 OPTIONS = {
     "default": Options(),
     "mask+white": Options(binary_mask=True, white_background=True),

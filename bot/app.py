@@ -194,5 +194,6 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 def fair_use(settings: Settings, admins: frozenset[int]) -> FairUse:
-    costs = {"fast": settings.fast_cost, "precise": settings.precise_cost}
-    return FairUse(settings.daily_quota_units, costs, settings.rate_limit_per_minute, admins)
+    return FairUse(
+        settings.daily_quota_units, settings.model_costs(), settings.rate_limit_per_minute, admins
+    )

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from services.contract.wire import MODELS
 from storage import Quota, QuotaExceededError
 
 from . import texts
@@ -32,6 +33,10 @@ class FairUse:
         if self.daily_units <= 0 or user_id in self.admins:
             return None
         return Quota(self.daily_units, self.costs)
+
+    def prices(self) -> dict[str, int]:
+        """Each model's cost by its name, as the texts that quote them ask (`{fast}`)."""
+        return {model: self.costs.get(model, 1) for model in MODELS}
 
 
 class SlowDownError(Exception):
@@ -75,12 +80,8 @@ def explain(exc: Exception, fair: FairUse, now: datetime | None = None) -> str:
     assert isinstance(exc, QuotaExceededError)
     now = now or utcnow()
     midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), now.tzinfo)
-    costs = fair.costs
     return texts.QUOTA_REACHED.format(
-        limit=exc.limit,
-        fast=costs.get("fast", 1),
-        precise=costs.get("precise", 1),
-        wait=_wait((midnight - now).total_seconds()),
+        limit=exc.limit, wait=_wait((midnight - now).total_seconds()), **fair.prices()
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 from telegram import CallbackQuery, Chat, Message, User
 from telegram.ext import ContextTypes
 
+from services.contract.wire import MODELS
 from storage import Batch, JobSource, JobStateError, QuotaExceededError, UserSettings
 
 from . import fairuse, keyboards, texts
@@ -89,9 +90,9 @@ async def on_job_button(
     if batch is None:
         return
     deps = deps_of(context)
-    if action.kind == "run" and action.arg in texts.MODEL_NAMES:
+    if action.kind == "run" and action.arg in MODELS:
         await _run(query, context, deps, batch, action.arg)
-    elif action.kind in ("redo", "again") and (action.arg in texts.MODEL_NAMES or not action.arg):
+    elif action.kind in ("redo", "again") and (action.arg in MODELS or not action.arg):
         await _redo(query, context, deps, batch, action.arg)
     else:
         await query.answer(texts.STALE_BUTTON, show_alert=True)

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from services.contract.wire import IMAGE_FORMATS, MODELS
 from storage import JobOptions, UserSettings
 
 from . import texts
 from .looks import CROP_KEYS, PALETTE, SWATCHES
-from .texts import MODEL_NAMES
+from .texts import MODEL_ICONS, MODEL_NAMES
 
-FORMATS = ("png", "webp", "jpg")
+T = TypeVar("T")
+# What Format ↻ steps through: the contract's formats, with JPG (no transparency) last.
+FORMATS = tuple(sorted(IMAGE_FORMATS, key=lambda fmt: fmt == "jpg"))
 QUALITIES = (60, 75, 85, 95, 100)
 DEFAULT_BACKGROUNDS = ("", *PALETTE.values(), "blur")  # what /settings cycles through
 Choices = TypeVar("Choices", JobOptions, UserSettings)  # both are the outputs wanted, and more
@@ -47,8 +51,8 @@ def choice(job_id: str, options: JobOptions) -> InlineKeyboardMarkup:
     fmt = options.image_format.upper()
     rows = [
         [
-            _button("⚡ Fast", "run", job_id, "fast"),
-            _button("🎯 Precise", "run", job_id, "precise"),
+            _button(f"{MODEL_ICONS[model]} {MODEL_NAMES[model]}", "run", job_id, model)
+            for model in MODELS
         ],
         [
             _button(f"{_tick(options.binary_mask)} Mask", "opt", job_id, "mask"),
@@ -117,7 +121,7 @@ def background_name(options: JobOptions | UserSettings) -> str:
 
 
 def result(job_id: str, model: str) -> InlineKeyboardMarkup:
-    other = "precise" if model == "fast" else "fast"
+    other = following(MODELS, model)
     return InlineKeyboardMarkup(
         [
             [
@@ -211,19 +215,19 @@ def toggled(options: Choices, what: str) -> Choices:
     if what == "white":
         return replace(options, white_background=not options.white_background)
     if what == "format":
-        fmt = FORMATS[(FORMATS.index(options.image_format) + 1) % len(FORMATS)]
+        fmt = following(FORMATS, options.image_format)
         return replace(options, image_format=fmt)
     if what == "quality":
         higher = [q for q in QUALITIES if q > options.image_quality]
         return replace(options, image_quality=higher[0] if higher else QUALITIES[0])
     if what == "bg":
-        return replace(options, background=_next(DEFAULT_BACKGROUNDS, options.background))
+        return replace(options, background=following(DEFAULT_BACKGROUNDS, options.background))
     if what == "crop":
-        return replace(options, crop=_next(tuple(CROP_KEYS.values()), options.crop))
+        return replace(options, crop=following(tuple(CROP_KEYS.values()), options.crop))
     raise ValueError(f"unknown toggle {what!r}")
 
 
-def _next(cycle: tuple[str, ...], current: str) -> str:
+def following(cycle: Sequence[T], current: object) -> T:
     """The value after `current` in `cycle`; the first for one not in it (a custom colour)."""
     return cycle[(cycle.index(current) + 1) % len(cycle)] if current in cycle else cycle[0]
 

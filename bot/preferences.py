@@ -9,6 +9,7 @@ from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from services.contract.wire import MODELS
 from storage import UserSettings
 
 from . import keyboards, texts
@@ -102,7 +103,7 @@ async def _group_settings(deps: Deps, chat_id: int) -> UserSettings:
 
 def changed_setting(current: UserSettings, what: str) -> UserSettings:
     if what == "model":
-        return replace(current, model="precise" if current.model == "fast" else "fast")
+        return replace(current, model=keyboards.following(MODELS, current.model))
     if what == "ask":
         return replace(current, ask_each_time=not current.ask_each_time)
     return keyboards.toggled(current, what)  # ValueError for anything else

@@ -29,12 +29,7 @@ async def usage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         used = await deps.db(deps.usage.units_used, user.id, now=now, costs=fair.costs)
         pending = await deps.db(deps.jobs.units_pending, user.id, fair.costs)
         left = max(0, fair.daily_units - used - pending)
-        text += "\n" + texts.USAGE_LEFT.format(
-            left=left,
-            limit=fair.daily_units,
-            fast=fair.costs.get("fast", 1),
-            precise=fair.costs.get("precise", 1),
-        )
+        text += "\n" + texts.USAGE_LEFT.format(left=left, limit=fair.daily_units, **fair.prices())
     await message.reply_text(text, parse_mode=ParseMode.HTML)
 
 

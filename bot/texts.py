@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-MODEL_NAMES = {"fast": "Fast", "precise": "Precise"}
+from services.contract.wire import MODELS, Model
+
+MODEL_NAMES: dict[str, str] = {model: model.capitalize() for model in MODELS}  # Fast, Precise
+MODEL_ICONS: dict[Model, str] = {"fast": "⚡", "precise": "🎯"}
 
 START = (
     "Hi! I remove backgrounds from photos.\n\n"

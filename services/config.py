@@ -9,6 +9,8 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from .logs import LogFormat
+
 MiB = 1024 * 1024
 
 
@@ -29,7 +31,7 @@ class Settings(BaseSettings):
     max_input_bytes: int = Field(50 * MiB, ge=1, description="largest input file")
     max_input_pixels: int = Field(50_000_000, ge=1, description="largest input, in pixels")
 
-    log_format: Literal["text", "json"] = Field(
+    log_format: LogFormat = Field(
         "text", description="text, or json: one JSON object a line, with its request id"
     )
 
@@ -150,4 +152,9 @@ class Settings(BaseSettings):
         return self
 
     def model_sources(self) -> dict[str, str | None]:
+        """FAST_MODEL_SOURCE and PRECISE_MODEL_SOURCE, by model name."""
         return {"fast": self.fast_model_source, "precise": self.precise_model_source}
+
+    def model_costs(self) -> dict[str, int]:
+        """FAST_COST and PRECISE_COST, by model name."""
+        return {"fast": self.fast_cost, "precise": self.precise_cost}

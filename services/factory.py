@@ -5,6 +5,7 @@ from __future__ import annotations
 from .config import Settings
 from .contract import Backend
 from .contract.local import LocalBackend
+from .contract.wire import MODELS
 from .engine import Engine, Limits
 from .engine.registry import configured
 from .removebg import RemoveBgClient
@@ -25,7 +26,7 @@ def build_engine(settings: Settings) -> Engine:
 def build_backend(settings: Settings) -> Backend:
     """REMOVEBG_BACKEND: the embedded engine (`local`) or a server of the contract (`api`)."""
     if settings.removebg_backend == "local":
-        return LocalBackend(build_engine(settings), warm_up=("fast", "precise"))
+        return LocalBackend(build_engine(settings), warm_up=MODELS)
     if settings.removebg_api_token is None:
         raise ValueError("REMOVEBG_BACKEND=api needs REMOVEBG_API_TOKEN")
     return RemoveBgClient(

@@ -12,8 +12,11 @@ from .database import SharedDatabase
 from .errors import UserNotFoundError
 from .times import iso
 
+# The contract's names (services/contract/wire.py), which storage may not import: restated here
+# once for all of storage, and kept equal to the contract's by tests/test_wire.py.
 MODELS = ("fast", "precise")
-IMAGE_FORMATS = ("png", "webp", "jpg")
+IMAGE_FORMATS = ("png", "jpg", "webp")
+
 CROPS = ("", "subject", "square", "4:5", "9:16")  # "" keeps the whole photo
 BACKDROPS = ("", "blur", "photo")  # or a "#RRGGBB" colour; "" is transparent
 _HEX = re.compile(r"#[0-9A-F]{6}")

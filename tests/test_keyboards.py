@@ -40,6 +40,21 @@ def test_choice_has_fast_precise_and_the_toggles() -> None:
     assert any("Sticker" in t for t in texts)
 
 
+def test_choice_offers_the_models_fast_first() -> None:
+    first = keyboards.choice("j1", JobOptions()).inline_keyboard[0]
+    assert [(b.text, b.callback_data) for b in first] == [
+        ("⚡ Fast", "run:j1:fast"),
+        ("🎯 Precise", "run:j1:precise"),
+    ]
+
+
+@pytest.mark.parametrize(("model", "other"), [("fast", "precise"), ("precise", "fast")])
+def test_a_result_offers_a_redo_with_the_other_model(model: str, other: str) -> None:
+    redo = keyboards.result("j1", model).inline_keyboard[0][0]
+    assert redo.text == f"↻ Redo with {other.capitalize()}"
+    assert redo.callback_data == f"redo:j1:{other}"
+
+
 @pytest.mark.parametrize(
     "data",
     [
@@ -89,6 +104,7 @@ def test_the_choice_shows_the_jobs_own_options() -> None:
 def test_settings_buttons_change_one_thing_each() -> None:
     base = UserSettings()
     assert changed_setting(base, "model").model == "precise"
+    assert changed_setting(changed_setting(base, "model"), "model").model == "fast"
     assert changed_setting(base, "ask").ask_each_time is False
     assert changed_setting(base, "mask").binary_mask is True
     assert changed_setting(base, "format").image_format == "webp"

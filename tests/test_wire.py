@@ -1,6 +1,10 @@
+from typing import get_args
+
 import pytest
 
-from services.contract.wire import MODELS, as_model
+import storage
+from services.contract.wire import IMAGE_FORMATS, MODELS, as_model
+from services.engine import pipeline, registry
 
 
 @pytest.mark.parametrize("name", MODELS)
@@ -12,3 +16,15 @@ def test_a_stored_model_name_becomes_the_contracts_model(name: str) -> None:
 def test_anything_else_is_refused(name: str | None) -> None:
     with pytest.raises(ValueError, match="unknown model"):
         as_model(name)
+
+
+def test_the_engine_knows_the_contracts_models_and_formats() -> None:
+    # The engine core may not import the contract (STYLE.md), so it restates these.
+    assert tuple(registry.MODELS) == MODELS
+    assert get_args(pipeline.ImageFormat) == IMAGE_FORMATS
+
+
+def test_storage_keeps_the_contracts_models_and_formats() -> None:
+    # Storage imports only storage (STYLE.md), so it restates these.
+    assert storage.MODELS == MODELS
+    assert storage.IMAGE_FORMATS == IMAGE_FORMATS

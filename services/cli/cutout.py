@@ -12,6 +12,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ..config import Settings
+from ..contract.wire import IMAGE_FORMATS, MODELS
 from ..engine import Cutout, Engine, ImageError, ModelError, Options
 from ..engine.allocator import restart_with_huge_pages
 from ..factory import build_engine
@@ -87,10 +88,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="removebg", description=__doc__)
     parser.add_argument("inputs", nargs="+", type=Path, metavar="INPUT")
     parser.add_argument("-o", "--outdir", type=Path, default=Path("cutouts"))
-    parser.add_argument("--model", choices=["fast", "precise"], default="fast")
+    parser.add_argument("--model", choices=MODELS, default="fast")
     parser.add_argument("--mask", action="store_true", help="also write NAME_mask.jpg")
     parser.add_argument("--white-bg", action="store_true", help="also write NAME_white.jpg")
-    parser.add_argument("--format", choices=["png", "jpg", "webp"], default="png")
+    parser.add_argument("--format", choices=IMAGE_FORMATS, default="png")
     parser.add_argument("--quality", type=int, default=85, choices=range(1, 101), metavar="N")
     return parser.parse_args(argv)
 

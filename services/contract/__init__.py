@@ -14,6 +14,7 @@ from .errors import (
     ServiceUnavailableError,
 )
 from .wire import (
+    IMAGE_FORMATS,
     MODELS,
     PROCESSING_TIME,
     ImageFormat,
@@ -27,6 +28,7 @@ from .wire import (
 )
 
 __all__ = [
+    "IMAGE_FORMATS",
     "MODELS",
     "PROCESSING_TIME",
     "AuthError",

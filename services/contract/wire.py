@@ -2,12 +2,16 @@
 
 Names that start with `_` are aliases: build with the wire names or the field names, and
 serialise with `dump()`.
+
+The contract's model names and image formats are defined here, once; everything else takes
+them from here, but for the engine core and storage, which may import nothing of services
+(STYLE.md): they restate them, and tests/test_wire.py keeps the copies equal.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -19,10 +23,11 @@ from pydantic import (
     model_validator,
 )
 
+Model = Literal["fast", "precise"]
+MODELS: tuple[Model, ...] = get_args(Model)
 ImageFormat = Literal["png", "jpg", "webp"]
+IMAGE_FORMATS: tuple[ImageFormat, ...] = get_args(ImageFormat)
 CropShape = Literal["subject", "square", "4:5", "9:16"]  # our extension
-Model = Literal["precise", "fast"]
-MODELS: tuple[Model, ...] = ("precise", "fast")
 
 
 def as_model(name: str | None) -> Model:

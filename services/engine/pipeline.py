@@ -23,6 +23,8 @@ from .shrink import area
 from .stripes import stripes
 from .workers import Workers
 
+# The contract's formats (services/contract/wire.py), restated because the engine core imports
+# nothing else of the project; tests/test_wire.py keeps them equal.
 ImageFormat = Literal["png", "jpg", "webp"]
 STAGES = ("decode", "preprocess", "inference", "postprocess", "encode")
 

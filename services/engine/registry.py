@@ -110,6 +110,8 @@ PRECISE = ModelSpec(
     matting_side=1024,  # 2 % less fringe than 640, ~20 ms more at 1280x960: BENCHMARKS.md
 )
 
+# The contract's models (services/contract/wire.py), which the engine core may not import;
+# tests/test_wire.py keeps the two equal.
 MODELS: dict[str, ModelSpec] = {spec.name: spec for spec in (FAST, PRECISE)}
 
 

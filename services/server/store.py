@@ -16,9 +16,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-CONTENT_TYPES = {"png": "image/png", "jpg": "image/jpeg", "webp": "image/webp"}
-KEY = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp)$")
-_OWN = re.compile(r"^[0-9a-f]{32}\.(png|jpg|webp|part)$")  # outputs and their partial writes
+from ..contract.wire import IMAGE_FORMATS
+
+# An output's suffix is its format (a mask and a white background are "jpg").
+CONTENT_TYPES: dict[str, str] = {
+    fmt: "image/jpeg" if fmt == "jpg" else f"image/{fmt}" for fmt in IMAGE_FORMATS
+}
+_SUFFIXES = "|".join(IMAGE_FORMATS)
+KEY = re.compile(rf"^[0-9a-f]{{32}}\.({_SUFFIXES})$")
+_OWN = re.compile(rf"^[0-9a-f]{{32}}\.({_SUFFIXES}|part)$")  # outputs and their partial writes
 
 
 class StoreUnavailableError(Exception):
