@@ -154,7 +154,7 @@ async def measure(peer: BotApiPeer, plan: Plan, tmp: Path) -> Figures:
     async with running_bot(settings, backend):
         async with LoadRun(peer, plan) as run:
             units = await run.finish(timeout=600)
-        ledger = await wait_settled(settings.database_path, timeout=30)
+        ledger = await wait_settled(settings.bot.database_path, timeout=30)
     if run.unacknowledged or len(units) != plan.expected_units():
         raise RuntimeError(f"{len(units)} jobs of {plan.expected_units()} acknowledged")
     attach_usage(units, ledger)

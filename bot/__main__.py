@@ -19,7 +19,8 @@ def main() -> int:
     restart_with_huge_pages()
     settings = Settings()
     configure_logging(settings.log_format)  # keeps httpx quiet: its lines carry the bot token
-    if not settings.telegram_bot_token or not settings.telegram_bot_token.get_secret_value():
+    token = settings.bot.telegram_bot_token
+    if not token or not token.get_secret_value():
         print(
             "error: TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather and put it in "
             "the environment or in .env (see .env.example).",
@@ -27,18 +28,18 @@ def main() -> int:
         )
         return 2
     app = build_application(settings)
-    if settings.webhook_url:
+    if settings.bot.webhook_url:
         # Telegram echoes the secret on every call, so a random one per start works too.
         secret = (
-            settings.webhook_secret.get_secret_value()
-            if settings.webhook_secret
+            settings.bot.webhook_secret.get_secret_value()
+            if settings.bot.webhook_secret
             else secrets.token_urlsafe(32)
         )
         app.run_webhook(
             listen="0.0.0.0",
-            port=settings.port,
-            url_path=urlsplit(settings.webhook_url).path.lstrip("/"),
-            webhook_url=settings.webhook_url,
+            port=settings.bot.port,
+            url_path=urlsplit(settings.bot.webhook_url).path.lstrip("/"),
+            webhook_url=settings.bot.webhook_url,
             secret_token=secret,
             allowed_updates=Update.ALL_TYPES,
         )

@@ -21,7 +21,7 @@ from telegram.ext import (
     filters,
 )
 
-from services.config import Settings
+from services.config import BotSettings, Settings
 from services.contract import Backend
 from services.factory import build_backend
 from storage import (
@@ -65,28 +65,28 @@ KEEP_JOBS = timedelta(days=7)  # result buttons work this long
 
 def build_application(settings: Settings, *, backend: Backend | None = None) -> Application:
     """Everything wired; services open in post_init and close in post_shutdown."""
-    assert settings.telegram_bot_token is not None
-    token = settings.telegram_bot_token.get_secret_value()
+    assert settings.bot.telegram_bot_token is not None
+    token = settings.bot.telegram_bot_token.get_secret_value()
     redact(token)
     metrics = BotMetrics()
 
     async def post_init(app: Application) -> None:
         used = backend or build_backend(settings)
-        db = open_database(settings.database_path)
+        db = open_database(settings.bot.database_path)
         jobs, results = Jobs(db), Results(db)
         runner = JobRunner(
             used,
             jobs,
             results,
-            timeout=settings.removebg_timeout_seconds,
-            slots=settings.engine_concurrency,
+            timeout=settings.bot.removebg_timeout_seconds,
+            slots=settings.engine.engine_concurrency,
             metrics=metrics,
-            kept=KeptCutouts(settings.database_path.parent / "kept"),
+            kept=KeptCutouts(settings.bot.database_path.parent / "kept"),
         )
         metrics.watch_jobs(jobs)
-        if settings.metrics_port:
-            metrics.serve(settings.metrics_host, settings.metrics_port)
-        admins = frozenset(settings.admin_user_ids)
+        if settings.bot.metrics_port:
+            metrics.serve(settings.bot.metrics_host, settings.bot.metrics_port)
+        admins = frozenset(settings.bot.admin_user_ids)
         app.bot_data[KEY] = Deps(
             backend=used,
             users=Users(db),
@@ -95,9 +95,9 @@ def build_application(settings: Settings, *, backend: Backend | None = None) -> 
             chats=Chats(db),
             results=results,
             sticker_sets=StickerSets(db),
-            fair=fair_use(settings, admins),
+            fair=fair_use(settings.bot, admins),
             albums=AlbumCollector(jobflow.accept),
-            sniffer=FileSniffer(timeout=settings.telegram_timeout_seconds),
+            sniffer=FileSniffer(timeout=settings.bot.telegram_timeout_seconds),
             runner=runner,
             admins=admins,
         )
@@ -106,7 +106,9 @@ def build_application(settings: Settings, *, backend: Backend | None = None) -> 
         await app.bot.set_my_commands([BotCommand(*command) for command in texts.COMMANDS])
         await resume_unfinished(app.bot, app.bot_data[KEY])
         pruned = await asyncio.to_thread(jobs.prune, older_than=utcnow() - KEEP_JOBS)
-        log.info("bot ready: %s backend, %d old jobs pruned", settings.removebg_backend, pruned)
+        log.info(
+            "bot ready: %s backend, %d old jobs pruned", settings.bot.removebg_backend, pruned
+        )
 
     async def post_stop(app: Application) -> None:
         """Still able to talk to Telegram: gathered albums become jobs, sends finish."""
@@ -128,13 +130,13 @@ def build_application(settings: Settings, *, backend: Backend | None = None) -> 
     app = (
         ApplicationBuilder()
         .token(token)
-        .base_url(settings.telegram_api_base_url)
-        .base_file_url(settings.telegram_file_base_url)
+        .base_url(settings.bot.telegram_api_base_url)
+        .base_file_url(settings.bot.telegram_file_base_url)
         .concurrent_updates(True)
         .rate_limiter(FloodLimiter(max_retries=3, on_error=metrics.telegram_error))
-        .read_timeout(settings.telegram_timeout_seconds)
-        .write_timeout(settings.telegram_timeout_seconds)
-        .media_write_timeout(2 * settings.telegram_timeout_seconds)
+        .read_timeout(settings.bot.telegram_timeout_seconds)
+        .write_timeout(settings.bot.telegram_timeout_seconds)
+        .media_write_timeout(2 * settings.bot.telegram_timeout_seconds)
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
@@ -193,7 +195,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             await context.bot.send_message(update.effective_chat.id, texts.UNEXPECTED)
 
 
-def fair_use(settings: Settings, admins: frozenset[int]) -> FairUse:
+def fair_use(settings: BotSettings, admins: frozenset[int]) -> FairUse:
     return FairUse(
         settings.daily_quota_units, settings.model_costs(), settings.rate_limit_per_minute, admins
     )

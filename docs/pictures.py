@@ -52,7 +52,7 @@ async def row(engine: Engine, name: str) -> list[Image.Image]:
 
 
 async def main() -> None:
-    engine = Engine(Settings().models_dir)
+    engine = Engine(Settings().engine.models_dir)
     rows = [await row(engine, name) for name in SAMPLES]
     engine.close()
     sheet = Image.new("RGB", (3 * CELL + 40, len(rows) * CELL + 10 * (len(rows) + 1)), "white")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .config import Settings
+from .config import EngineSettings, Settings
 from .contract import Backend
 from .contract.local import LocalBackend
 from .contract.wire import MODELS
@@ -11,7 +11,7 @@ from .engine.registry import configured
 from .removebg import RemoveBgClient
 
 
-def build_engine(settings: Settings) -> Engine:
+def build_engine(settings: EngineSettings) -> Engine:
     """The embedded engine with the operator's limits, threads and model sources."""
     return Engine(
         settings.models_dir,
@@ -25,12 +25,12 @@ def build_engine(settings: Settings) -> Engine:
 
 def build_backend(settings: Settings) -> Backend:
     """REMOVEBG_BACKEND: the embedded engine (`local`) or a server of the contract (`api`)."""
-    if settings.removebg_backend == "local":
-        return LocalBackend(build_engine(settings), warm_up=MODELS)
-    if settings.removebg_api_token is None:
+    if settings.bot.removebg_backend == "local":
+        return LocalBackend(build_engine(settings.engine), warm_up=MODELS)
+    if settings.bot.removebg_api_token is None:
         raise ValueError("REMOVEBG_BACKEND=api needs REMOVEBG_API_TOKEN")
     return RemoveBgClient(
-        settings.removebg_api_url,
-        settings.removebg_api_token,
-        timeout=settings.removebg_timeout_seconds,
+        settings.bot.removebg_api_url,
+        settings.bot.removebg_api_token,
+        timeout=settings.bot.removebg_timeout_seconds,
     )

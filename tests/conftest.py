@@ -13,7 +13,7 @@ from tests.servers import running, server_settings
 
 @pytest.fixture(scope="session")
 def models_dir() -> Path:
-    return Settings().models_dir
+    return Settings().engine.models_dir
 
 
 @pytest.fixture

@@ -43,8 +43,9 @@ def free_port() -> int:
 @contextmanager
 def running(settings: Settings) -> Iterator[str]:
     """Serve `settings` until the block ends; yields the base URL."""
-    settings = settings.model_copy(update={"server_host": "127.0.0.1", "server_port": 0})
-    server = uvicorn.Server(server_config(create_app(settings), settings))
+    loopback = settings.server.model_copy(update={"server_host": "127.0.0.1", "server_port": 0})
+    settings = settings.model_copy(update={"server": loopback})
+    server = uvicorn.Server(server_config(create_app(settings), loopback))
     thread = threading.Thread(target=asyncio.run, args=(server.serve(),), daemon=True)
     thread.start()
     deadline = time.monotonic() + 60

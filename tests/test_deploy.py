@@ -18,7 +18,7 @@ from services.server import create_app
 from tests.servers import server_settings
 
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
-SETTINGS = {name.upper() for name in Settings.model_fields}
+SETTINGS = {name.upper() for name, _ in Settings.variables()}
 OTHERS = {"PATH"}  # the image's own, not the app's
 
 

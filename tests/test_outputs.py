@@ -35,7 +35,7 @@ def served(
     tmp = tmp_path_factory.mktemp("outputs")
     settings = server_settings(tmp, models_dir, output_ttl_seconds=TWO_HOURS)
     with running(settings) as url:
-        yield url, settings.output_dir
+        yield url, settings.server.output_dir
 
 
 @pytest.fixture
@@ -123,9 +123,9 @@ def request_to(server: tuple[str, int] | None, scheme: str = "http") -> Request:
 def test_output_urls_name_the_address_the_connection_came_to(
     server: tuple[str, int] | None, scheme: str, base: str
 ) -> None:
-    settings = Settings(_env_file=None)
+    settings = Settings(_env_file=None).server
     assert output_base(request_to(server, scheme), settings) == base
-    public = Settings(_env_file=None, public_base_url="https://cutouts.example.org")
+    public = Settings(_env_file=None, public_base_url="https://cutouts.example.org").server
     assert output_base(request_to(server, scheme), public) == "https://cutouts.example.org"
 
 
@@ -145,7 +145,7 @@ def test_output_urls_name_the_address_the_connection_came_to(
 def test_listening_beyond_loopback_without_a_public_base_url_is_warned_of(
     caplog: pytest.LogCaptureFixture, host: str, proxies: str, warned: bool
 ) -> None:
-    settings = Settings(_env_file=None, server_host=host, trusted_proxies=proxies)
+    settings = Settings(_env_file=None, server_host=host, trusted_proxies=proxies).server
     with caplog.at_level(logging.WARNING):
         warn_about_exposure(settings)
         warn_about_exposure(settings.model_copy(update={"public_base_url": "https://a.example"}))
@@ -155,8 +155,8 @@ def test_listening_beyond_loopback_without_a_public_base_url_is_warned_of(
 
 def test_trusted_proxies_are_addresses_or_networks() -> None:
     settings = Settings(_env_file=None, trusted_proxies="10.0.0.5, 192.168.0.0/16,::1")
-    assert settings.trusted_proxies == ["10.0.0.5", "192.168.0.0/16", "::1"]
-    assert Settings(_env_file=None).trusted_proxies == []
+    assert settings.server.trusted_proxies == ["10.0.0.5", "192.168.0.0/16", "::1"]
+    assert Settings(_env_file=None).server.trusted_proxies == []
     for wrong in ("proxy.example", "10.0.0.5/8", "*"):
         with pytest.raises(ValidationError, match="trusted_proxies"):
             Settings(_env_file=None, trusted_proxies=wrong)

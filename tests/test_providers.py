@@ -43,11 +43,9 @@ def test_an_unknown_provider_is_refused_by_name() -> None:
 
 
 def test_settings_read_providers_as_a_comma_separated_list() -> None:
-    assert Settings(_env_file=None, engine_providers="cuda, cpu").engine_providers == [
-        "cuda",
-        "cpu",
-    ]
-    assert Settings(_env_file=None).engine_providers == ["cpu"]
+    chosen = Settings(_env_file=None, engine_providers="cuda, cpu").engine.engine_providers
+    assert chosen == ["cuda", "cpu"]
+    assert Settings(_env_file=None).engine.engine_providers == ["cpu"]
     with pytest.raises(ValidationError):
         Settings(_env_file=None, engine_providers=5)
 

@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
         image_format=args.format,
         image_quality=args.quality,
     )
-    engine = build_engine(settings)
+    engine = build_engine(settings.engine)
     try:
         return asyncio.run(run(engine, files, args.outdir, args.model, options))
     except ModelError as exc:

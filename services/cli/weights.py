@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("names", nargs="*", choices=[[], *MODELS], help="default: all")
     parser.add_argument("--force", action="store_true", help="fetch again even if present")
     args = parser.parse_args(argv)
-    settings = Settings()
+    settings = Settings().engine
     weights = WeightsDir(Path(settings.models_dir))
     wanted = args.names or list(MODELS)
     specs = with_companions([s for s in configured(settings.model_sources()) if s.name in wanted])

@@ -9,7 +9,7 @@ import sys
 
 import uvicorn
 
-from ..config import Settings
+from ..config import ServerSettings, Settings
 from ..engine.allocator import restart_with_huge_pages
 from ..logs import configure_logging
 from .app import create_app
@@ -22,18 +22,18 @@ def main() -> int:
     restart_with_huge_pages()
     settings = Settings()
     configure_logging(settings.log_format)
-    if not settings.server_tokens:
+    if not settings.server.server_tokens:
         print("error: set SERVER_TOKENS to the API tokens the server accepts", file=sys.stderr)
         return 2
-    warn_about_exposure(settings)
+    warn_about_exposure(settings.server)
     raise_open_files_limit()
-    server = uvicorn.Server(server_config(create_app(settings), settings))
+    server = uvicorn.Server(server_config(create_app(settings), settings.server))
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the signal once stopped
         server.run()
     return 0
 
 
-def warn_about_exposure(settings: Settings) -> None:
+def warn_about_exposure(settings: ServerSettings) -> None:
     """Warn when clients beyond this machine would get output URLs naming our own address."""
     behind_proxy = bool(settings.trusted_proxies)
     if settings.public_base_url or (_loopback(settings.server_host) and not behind_proxy):

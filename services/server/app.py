@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from ..config import Settings
+from ..config import ServerSettings, Settings
 from ..contract.wire import MODELS, Model, RemoveBgAnswer
 from ..engine import Engine
 from ..factory import build_engine
@@ -42,7 +42,7 @@ UNCAPPED = frozenset(
 
 @dataclass
 class Server:
-    settings: Settings
+    settings: ServerSettings
     tokens: TokenCheck
     admission: Admission
     store: OutputStore
@@ -53,33 +53,35 @@ class Server:
 
 def create_app(settings: Settings, *, engine: Engine | None = None) -> Starlette:
     """The ASGI app; the engine, store and HTTP client live in its lifespan."""
-    tokens = TokenCheck(settings.server_tokens)
+    tokens = TokenCheck(settings.server.server_tokens)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         own_engine = engine is None
-        used = engine or build_engine(settings)
-        store = open_store(settings)
+        used = engine or build_engine(settings.engine)
+        store = open_store(settings.server)
         admission = Admission(
-            workers=settings.engine_concurrency,
-            queue_size=settings.queue_size,
-            body_budget=settings.body_memory_bytes,
-            max_wait=settings.queue_wait_seconds,
+            workers=settings.engine.engine_concurrency,
+            queue_size=settings.server.queue_size,
+            body_budget=settings.server.body_memory_bytes,
+            max_wait=settings.server.queue_wait_seconds,
         )
-        async with httpx.AsyncClient(timeout=settings.url_timeout_seconds) as client:
+        async with httpx.AsyncClient(timeout=settings.server.url_timeout_seconds) as client:
             fetcher = UrlFetcher(
                 client,
-                max_bytes=settings.max_input_bytes,
-                timeout=settings.url_timeout_seconds,
-                allow=settings.url_allow_networks,
+                max_bytes=settings.engine.max_input_bytes,
+                timeout=settings.server.url_timeout_seconds,
+                allow=settings.server.url_allow_networks,
             )
             metrics = ServerMetrics(admission)
             processor = RecordProcessor(
                 used, store, fetcher, on_cutout=admission.observe, watch=metrics
             )
-            app.state.server = Server(settings, tokens, admission, store, processor, used, metrics)
+            app.state.server = Server(
+                settings.server, tokens, admission, store, processor, used, metrics
+            )
             await used.warm_up()
-            sweeper = asyncio.create_task(_sweep(store, settings.sweep_interval_seconds))
+            sweeper = asyncio.create_task(_sweep(store, settings.server.sweep_interval_seconds))
             try:
                 yield
             finally:
@@ -103,7 +105,7 @@ def create_app(settings: Settings, *, engine: Engine | None = None) -> Starlette
         lifespan=lifespan,
         middleware=[
             Middleware(Stopwatch),
-            Middleware(RequestCap, limit=settings.max_requests, exempt=UNCAPPED),
+            Middleware(RequestCap, limit=settings.server.max_requests, exempt=UNCAPPED),
         ],
         exception_handlers={
             CallError: _call_error,
@@ -176,7 +178,7 @@ async def ready(request: Request) -> Response:
     return JSONResponse({"status": "ready"})
 
 
-def open_store(settings: Settings) -> OutputStore:
+def open_store(settings: ServerSettings) -> OutputStore:
     """The output store that OUTPUT_STORE names."""
     ttl = settings.output_ttl_seconds
     if settings.output_store == "local":

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 
-from ..config import Settings
+from ..config import ServerSettings
 from .responses import CallError
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def lifetime(seconds: int) -> str:
     return f"{seconds} s"
 
 
-def output_base(request: Request, settings: Settings) -> str:
+def output_base(request: Request, settings: ServerSettings) -> str:
     """PUBLIC_BASE_URL, else the address and scheme the connection came to; never the Host
     header, which a client may fill with any name."""
     if settings.public_base_url:

@@ -1,4 +1,4 @@
-"""uvicorn as the API server runs it: one Config from Settings, for __main__ and the tests."""
+"""uvicorn as the API server runs it: one Config from its settings, for __main__ and the tests."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import resource
 import uvicorn
 from starlette.types import ASGIApp
 
-from ..config import Settings
+from ..config import ServerSettings
 from .connections import head_deadline_protocol
 
 log = logging.getLogger(__name__)
@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 FEW_FILES = 4096  # below this, a crowd of idle sockets can use up the descriptors
 
 
-def server_config(app: ASGIApp, settings: Settings) -> uvicorn.Config:
+def server_config(app: ASGIApp, settings: ServerSettings) -> uvicorn.Config:
     """h11 with a request-head deadline and no cap on sockets (requests are capped in the app)."""
     return uvicorn.Config(
         app,

@@ -34,7 +34,7 @@ async def test_photo_then_fast_gives_a_png_with_alpha_at_full_size(
     assert "Redo with Precise" in str(summary.params["reply_markup"])
     asked = [str(c.params.get("text")) for c in peer.calls("sendMessage")]
     assert sum("as a file" in t for t in asked) == 1  # the full-quality tip, with the choice
-    rows = usage_rows(settings.database_path)
+    rows = usage_rows(settings.bot.database_path)
     assert [(r["status"], r["model"], r["width"], r["height"]) for r in rows] == [
         ("ok", "fast", 320, 240)
     ]
@@ -66,7 +66,7 @@ async def test_a_file_then_precise_with_mask_and_white_gives_an_album_of_three(
         "my cat_white.jpg",
     ]
     assert "Precise" in str(album.params["media"][-1].get("caption"))
-    rows = usage_rows(settings.database_path)
+    rows = usage_rows(settings.bot.database_path)
     assert rows[0]["model"] == "precise"
     assert rows[0]["outputs"] == '["cutout", "mask", "white"]'
 

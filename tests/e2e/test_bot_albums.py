@@ -38,7 +38,7 @@ async def test_an_album_is_one_job_with_one_keyboard(
         "shot2.png",
         "shot2_mask.jpg",
     ]
-    rows = usage_rows(settings.database_path)
+    rows = usage_rows(settings.bot.database_path)
     assert [(r["status"], r["width"]) for r in rows] == [("ok", 200), ("ok", 210), ("ok", 220)]
 
 
@@ -59,4 +59,4 @@ async def test_a_big_album_comes_back_in_albums_of_ten(
         await peer.wait_for(lambda c: "✅" in str(c.params.get("text")), timeout=60)
     albums = [c for c in peer.calls("sendMediaGroup") if c.ok]
     assert [len(c.params["media"]) for c in albums] == [10, 8]  # 6 images x 3 files
-    assert len(usage_rows(settings.database_path)) == 6
+    assert len(usage_rows(settings.bot.database_path)) == 6

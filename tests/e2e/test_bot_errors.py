@@ -106,7 +106,7 @@ async def test_every_odd_file_gets_a_clear_answer_and_the_bot_keeps_serving(
             seq = peer.calls()[-1].seq
             peer.send_document(dave, chat, make(), name, mime)
             await _answered(peer, chat.id, seq, expected, name)
-    rows = usage_rows(settings.database_path)
+    rows = usage_rows(settings.bot.database_path)
     # notes.jpg, the pdf and the >20 MB file are refused before any job: no row
     assert [r["status"] for r in rows] == ["ok"] * 4 + ["error"] * 3
     assert all(r["error"] for r in rows[4:])
@@ -137,7 +137,7 @@ async def test_a_text_file_named_jpg_is_refused_before_any_choice(
     assert len(offers) == 1  # the choice came for the real image (a PNG named .jpg) only
     downloads = [c for c in peer.calls() if c.method == "download"]
     assert len(downloads) == 2  # each file's first bytes; no job downloaded the text
-    assert usage_rows(settings.database_path) == []
+    assert usage_rows(settings.bot.database_path) == []
 
 
 async def test_a_backend_that_is_down_is_reported(
@@ -152,7 +152,7 @@ async def test_a_backend_that_is_down_is_reported(
         await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True))
         peer.press(erin, chat, *button(peer, chat, "Fast"))
         await _answered(peer, chat.id, 0, "unavailable right now", "closed port")
-    [row] = usage_rows(settings.database_path)
+    [row] = usage_rows(settings.bot.database_path)
     assert row["status"] == "error"
     assert row["error"].startswith("backend down")
 
@@ -171,7 +171,7 @@ async def test_a_telegram_500_on_upload_is_reported(
         await _answered(peer, chat.id, 0, "Telegram didn't let me", "500 on upload")
         peer.press(fay, chat, *button(peer, chat, "Try again"))
         await peer.wait_for(called("sendDocument", chat_id=chat.id, ok=True), timeout=30)
-    assert [r["status"] for r in usage_rows(settings.database_path)] == ["error", "ok"]
+    assert [r["status"] for r in usage_rows(settings.bot.database_path)] == ["error", "ok"]
 
 
 async def test_a_restart_in_the_middle_of_a_job_resumes_it(
@@ -182,15 +182,15 @@ async def test_a_restart_in_the_middle_of_a_job_resumes_it(
     chat = peer.private_chat(gus)
     send = functools.partial(peer.send_photo, gus, chat, encode(disc(), "JPEG"))
     await stop_mid_job(peer, settings, models_dir, gus, chat, send)
-    db = open_database(settings.database_path)
+    db = open_database(settings.bot.database_path)
     [job] = Jobs(db).unfinished()
     db.close()
     assert job.state == "running"
-    assert usage_rows(settings.database_path) == []
+    assert usage_rows(settings.bot.database_path) == []
     async with running_bot(settings, local_backend(models_dir)):
         sent = await peer.wait_for(called("sendDocument", chat_id=chat.id, ok=True), timeout=30)
     assert "restarted" in reply_after(peer, chat.id, 0)
-    assert [r["status"] for r in usage_rows(settings.database_path)] == ["ok"]
+    assert [r["status"] for r in usage_rows(settings.bot.database_path)] == ["ok"]
     assert isinstance(sent, Call)
 
 
@@ -203,13 +203,13 @@ async def test_a_job_pending_across_an_upgrade_runs_with_the_options_it_was_stor
     png = encode(disc(), "PNG")
     send = functools.partial(peer.send_document, ike, chat, png, "mug.png", "image/png")
     await stop_mid_job(peer, settings, models_dir, ike, chat, send)
-    with contextlib.closing(sqlite3.connect(settings.database_path)) as conn, conn:
+    with contextlib.closing(sqlite3.connect(settings.bot.database_path)) as conn, conn:
         conn.execute("UPDATE jobs SET options = ?", (EARLIER_OPTIONS,))
     async with running_bot(settings, local_backend(models_dir)):
         await peer.wait_for(called("sendSticker", chat_id=chat.id, ok=True), timeout=30)
     names = [m.document["file_name"] for m in peer.bot_messages(chat) if m.document]
     assert names == ["mug.webp", "mug_mask.jpg"]
-    assert usage_rows(settings.database_path)[0]["outputs"] == '["cutout", "mask", "sticker"]'
+    assert usage_rows(settings.bot.database_path)[0]["outputs"] == '["cutout", "mask", "sticker"]'
 
 
 @pytest.mark.parametrize("blocked_at", ["sendMessage", "sendDocument"])
@@ -229,10 +229,10 @@ async def test_a_user_who_blocked_the_bot_is_not_retried(
         peer.block(chat) if blocked_at == "sendMessage" else None
         peer.press(hal, chat, message_id, data)
         for _ in range(200):
-            if usage_rows(settings.database_path):
+            if usage_rows(settings.bot.database_path):
                 break
             await asyncio.sleep(0.05)
-    [row] = usage_rows(settings.database_path)
+    [row] = usage_rows(settings.bot.database_path)
     assert row["status"] == "error"
 
 
@@ -256,7 +256,7 @@ async def test_telegram_flood_limits_are_waited_out(
         await peer.wait_for(called("sendDocument", chat_id=chat.id, ok=True), timeout=30)
     failed = [c for c in peer.calls("sendDocument") if not c.ok]
     assert len(failed) == 1
-    assert [r["status"] for r in usage_rows(settings.database_path)] == ["ok"]
+    assert [r["status"] for r in usage_rows(settings.bot.database_path)] == ["ok"]
     secret = TOKEN.partition(":")[2]
     assert caplog.records  # the bot did log
     assert secret not in caplog.text
@@ -290,7 +290,7 @@ async def test_a_slow_backend_times_out_kindly(
         await _answered(peer, chat.id, 0, "took too long", "timeout")
         commands = [command["command"] for command in peer.commands]
         assert commands == ["start", "help", "settings", "usage", "removebg"]
-    [row] = usage_rows(settings.database_path)
+    [row] = usage_rows(settings.bot.database_path)
     assert row["error"] == "backend timeout"
     [status] = [m for m in peer.bot_messages(chat) if "took too long" in (m.text or "")]
     assert "Try again" in str(status.reply_markup)

@@ -56,7 +56,7 @@ async def test_the_daily_quota_counts_precise_more_and_spares_admins(
             await peer.wait_for(
                 called("sendDocument", chat_id=boss_chat.id, ok=True), after=seq, timeout=60
             )
-    assert sum(r["user_id"] == boss.id for r in usage_rows(settings.database_path)) == 3
+    assert sum(r["user_id"] == boss.id for r in usage_rows(settings.bot.database_path)) == 3
 
 
 async def test_a_burst_is_rate_limited_with_a_time_to_wait(
@@ -72,7 +72,7 @@ async def test_a_burst_is_rate_limited_with_a_time_to_wait(
         slow = await peer.wait_for(lambda c: "faster than I can" in str(c.params.get("text")))
         assert "seconds" in str(slow.params["text"])
         await peer.wait_for(called("sendDocument", chat_id=chat.id, ok=True), timeout=30)
-    assert len(usage_rows(settings.database_path)) <= 2
+    assert len(usage_rows(settings.bot.database_path)) <= 2
 
 
 async def test_group_defaults_are_for_admins_and_apply_to_members(
@@ -122,10 +122,10 @@ async def test_membership_hello_and_silence_after_removal(
         await peer.wait_for(lambda c: "Choose a model" in str(c.params.get("text")), after=seq)
         peer.remove_bot_from_group(hal, group)
         for _ in range(40):
-            if usage_rows(settings.database_path):
+            if usage_rows(settings.bot.database_path):
                 break
             await asyncio.sleep(0.05)
-    [row] = usage_rows(settings.database_path)
+    [row] = usage_rows(settings.bot.database_path)
     assert row["error"] == "removed from the chat"
     assert not [c for c in peer.calls() if c.seq > seq and c.method == "sendDocument"]
 

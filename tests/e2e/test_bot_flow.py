@@ -134,7 +134,7 @@ async def test_redo_with_the_other_model_needs_no_new_upload(
     assert str(second.params["caption"]).startswith("Precise")
     file_ids = {c.params["file_id"] for c in peer.calls("getFile")}
     assert len(file_ids) == 1  # the same upload, fetched again
-    assert [r["model"] for r in usage_rows(settings.database_path)] == ["fast", "precise"]
+    assert [r["model"] for r in usage_rows(settings.bot.database_path)] == ["fast", "precise"]
 
 
 async def test_usage_for_everyone_and_stats_for_admins_only(

@@ -34,7 +34,7 @@ async def test_removebg_as_a_reply_in_a_group(
     assert sent.params.get("reply_to_message_id") == photo["message_id"] or (
         photo["message_id"] == _reply_target(sent.params)
     )
-    [row] = usage_rows(settings.database_path)
+    [row] = usage_rows(settings.bot.database_path)
     assert (row["user_id"], row["chat_id"], row["chat_type"]) == (ann.id, group.id, "group")
 
 
@@ -103,7 +103,7 @@ async def test_an_album_with_removebg_in_its_caption_is_one_job_in_a_group(
     ]
     assert len(offers) == 1  # one keyboard for the album, none per photo
     assert _reply_target(album.params) == sent[0]["message_id"]
-    rows = usage_rows(settings.database_path)
+    rows = usage_rows(settings.bot.database_path)
     assert [(r["status"], r["width"]) for r in rows] == [("ok", 200), ("ok", 210), ("ok", 220)]
 
 
@@ -132,7 +132,7 @@ async def test_removebg_replied_to_one_photo_of_an_album_offers_it_or_all(
         peer.press(eve, group, *button(peer, group, "Fast"))
         await peer.wait_for(called("sendMediaGroup", chat_id=group.id, ok=True), timeout=60)
     assert _reply_target(one.params) == sent[1]["message_id"]
-    rows = usage_rows(settings.database_path)
+    rows = usage_rows(settings.bot.database_path)
     assert [(r["status"], r["width"]) for r in rows] == [
         ("ok", 210),
         ("ok", 200),
@@ -154,7 +154,7 @@ async def test_under_privacy_mode_the_bot_does_the_photo_it_sees_and_says_why(
         peer.press(fin, group, *button(peer, group, "Fast"))
         done = await peer.wait_for(called("sendDocument", chat_id=group.id, ok=True), timeout=30)
     assert _reply_target(done.params) == sent[0]["message_id"]
-    [row] = usage_rows(settings.database_path)
+    [row] = usage_rows(settings.bot.database_path)
     assert row["width"] == 200
 
 
@@ -175,4 +175,4 @@ async def test_removebg_replied_to_a_text_in_an_album_is_refused_at_once(
         await peer.wait_for(lambda c: "isn't an image" in str(c.params.get("text")), after=seq)
     asked = [c for c in peer.calls("sendMessage") if "reply_markup" in c.params]
     assert not [c for c in asked if "album of" in str(c.params.get("text"))]
-    assert usage_rows(settings.database_path) == []
+    assert usage_rows(settings.bot.database_path) == []

@@ -62,7 +62,7 @@ async def test_a_red_background_and_a_square_crop_from_the_menus(
     assert image.mode == "RGB"  # opaque: the background fills what was clear
     assert image.width == image.height
     assert all(_near(c, RED) for c in _corners(image))
-    [row] = usage_rows(settings.database_path)
+    [row] = usage_rows(settings.bot.database_path)
     options = json.loads(row["options"])
     assert (options["background"], options["crop"]) == ("#E53935", "square")
 
@@ -130,7 +130,7 @@ async def test_a_photo_sent_as_a_reply_becomes_the_background_in_a_group(
     [message] = [m for m in peer.bot_messages(group) if m.document]
     image = opened(peer.file(message.file_id or ""))
     assert all(_near(c, (20, 60, 220)) for c in _corners(image))
-    [row] = usage_rows(settings.database_path)
+    [row] = usage_rows(settings.bot.database_path)
     assert json.loads(row["options"])["background"] == "photo"
 
 
@@ -218,7 +218,7 @@ async def test_a_new_look_on_a_result_runs_no_model_and_costs_nothing(
     assert all(_near(c, (0x1E, 0x88, 0xE5)) for c in _corners(square)), _corners(square)
     assert blurred.mode == "RGB"
     assert blurred.size == square.size  # blurred behind, and still square
-    rows = usage_rows(settings.database_path)
+    rows = usage_rows(settings.bot.database_path)
     assert [json.loads(r["options"])["recompose"] for r in rows] == [False, True, True, True]
 
 
@@ -260,6 +260,6 @@ async def test_a_groups_admin_sets_its_background_and_crop_for_everyone(
         [image] = await _documents(peer, group, 1)
     assert image.width == image.height
     assert all(_near(c, (0, 0, 0)) for c in _corners(image))
-    [row] = usage_rows(settings.database_path)
+    [row] = usage_rows(settings.bot.database_path)
     options = json.loads(row["options"])
     assert (options["background"], options["crop"]) == ("#000000", "square")

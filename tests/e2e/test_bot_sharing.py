@@ -50,4 +50,4 @@ async def test_sticker_output_set_and_inline_sharing(
     stored = peer.sticker_set(set_name)
     assert stored is not None
     assert len(stored["stickers"]) == 2
-    assert usage_rows(settings.database_path)[0]["outputs"] == '["cutout", "sticker"]'
+    assert usage_rows(settings.bot.database_path)[0]["outputs"] == '["cutout", "sticker"]'

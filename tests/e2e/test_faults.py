@@ -82,13 +82,13 @@ async def test_flood_limits_on_messages_and_albums_are_waited_out(
     async with running_bot(settings, local_backend(models_dir)):
         keyboard = await ask_fast(peer, ola, chat, "Mask")  # two files: an album
         album = await peer.wait_for(called("sendMediaGroup", ok=True), timeout=30)
-        await wait_settled(settings.database_path, timeout=10)
+        await wait_settled(settings.bot.database_path, timeout=10)
     for method, answered in (("sendMessage", keyboard), ("sendMediaGroup", album)):
         [refused] = [c for c in peer.calls(method) if not c.ok]
         assert refused.status == 429
         assert answered.time - refused.time >= 1.0  # retry_after was honoured
     assert len([m for m in peer.bot_messages(chat) if m.document]) == 2  # sent once
-    assert [r["status"] for r in usage_rows(settings.database_path)] == ["ok"]
+    assert [r["status"] for r in usage_rows(settings.bot.database_path)] == ["ok"]
     assert errors(caplog) == []
 
 
@@ -105,7 +105,7 @@ async def test_message_is_not_modified_on_a_status_edit_is_ignored(
         await peer.wait_for(called("sendDocument", chat_id=chat.id, ok=True), timeout=30)
         await said(peer, chat, "✅")
     assert len([c for c in peer.calls("editMessageText") if c.status == 400]) == 1
-    assert [r["status"] for r in usage_rows(settings.database_path)] == ["ok"]
+    assert [r["status"] for r in usage_rows(settings.bot.database_path)] == ["ok"]
     assert not any("went wrong" in (m.text or "") for m in peer.bot_messages(chat))
     assert errors(caplog) == []
 
@@ -122,11 +122,11 @@ async def test_a_user_blocking_the_bot_mid_job_ends_it_with_an_error_row(
         await ask_fast(peer, hal, hal_chat)
         await asyncio.wait_for(slow.started.wait(), 10)
         peer.block(hal_chat) if how == "silently" else peer.user_blocks_bot(hal)
-        await until(lambda: len(usage_rows(settings.database_path)) == 1, 15)
+        await until(lambda: len(usage_rows(settings.bot.database_path)) == 1, 15)
         await ask_fast(peer, ivy, ivy_chat)  # the bot goes on serving everyone else
         await peer.wait_for(called("sendDocument", chat_id=ivy_chat.id, ok=True), timeout=30)
-        await wait_settled(settings.database_path, timeout=10)
-    [hal_row, ivy_row] = usage_rows(settings.database_path)
+        await wait_settled(settings.bot.database_path, timeout=10)
+    [hal_row, ivy_row] = usage_rows(settings.bot.database_path)
     assert (hal_row["user_id"], hal_row["status"]) == (hal.id, "error")
     assert hal_row["error"].startswith(("telegram forbidden", "removed from the chat"))
     assert (ivy_row["user_id"], ivy_row["status"]) == (ivy.id, "ok")
@@ -147,10 +147,10 @@ async def test_a_telegram_timeout_on_upload_is_reported_with_try_again(
         assert "Try again" in str(status.reply_markup)
         peer.press(uma, chat, *button(peer, chat, "Try again"))
         await until(lambda: len(peer.calls("sendDocument")) == 2, 30)
-        await wait_settled(settings.database_path, timeout=10)
+        await wait_settled(settings.bot.database_path, timeout=10)
     first, again = peer.calls("sendDocument")
     assert (first.hung, again.hung) == (7, 0)
-    rows = usage_rows(settings.database_path)
+    rows = usage_rows(settings.bot.database_path)
     assert [(r["status"], r["error"]) for r in rows] == [
         ("error", "telegram: TimedOut: Timed out"),
         ("ok", None),
@@ -197,7 +197,7 @@ async def test_a_backend_fault_is_explained_with_a_try_again_button(
         await ask_fast(peer, vic, chat)
         status = await said(peer, chat, message)
     assert "Try again" in str(status.reply_markup)
-    [row] = usage_rows(settings.database_path)
+    [row] = usage_rows(settings.bot.database_path)
     assert (row["status"], row["error"].startswith(reason)) == ("error", True)
     assert errors(caplog) == []
 
@@ -216,7 +216,7 @@ async def test_a_stop_right_after_an_upload_does_not_send_it_twice(
         await ask_fast(peer, wes, chat)
         await peer.wait_for(called("sendDocument", chat_id=chat.id), timeout=30)
     async with running_bot(settings, local_backend(models_dir)):
-        await wait_settled(settings.database_path, timeout=15)
+        await wait_settled(settings.bot.database_path, timeout=15)
     assert len([m for m in peer.bot_messages(chat) if m.document]) == 1
 
 

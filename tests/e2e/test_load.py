@@ -39,7 +39,7 @@ async def test_fifty_users_and_three_groups_all_get_one_answer_per_job(
     async with running_bot(settings, local_backend(models_dir)):
         async with LoadRun(peer, plan) as run:
             units = await run.finish(timeout=120)
-        ledger = await wait_settled(settings.database_path, timeout=10)
+        ledger = await wait_settled(settings.bot.database_path, timeout=10)
     assert run.unacknowledged == []
     assert len(units) == plan.expected_units()
     assert [u.sources for u in units if not u.answers] == []
@@ -47,7 +47,7 @@ async def test_fifty_users_and_three_groups_all_get_one_answer_per_job(
     assert len(ledger.jobs) == plan.expected_images()
     assert ledger.unfinished() == []
     assert len(ledger.usage) == len(ledger.jobs)
-    assert await asyncio.to_thread(inconsistencies, settings.database_path) == []
+    assert await asyncio.to_thread(inconsistencies, settings.bot.database_path) == []
     assert {row["status"] for row in ledger.usage} == {"ok"}
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == []
 
@@ -90,10 +90,10 @@ async def test_a_restart_during_a_load_run_loses_no_accepted_job(
         async with running_bot(settings, slow_engine(models_dir)):
             await run.wait_answered(plan.expected_units() // 2, timeout=60)
         stop = time.monotonic()
-        stopped = await asyncio.to_thread(read_ledger, settings.database_path)
+        stopped = await asyncio.to_thread(read_ledger, settings.bot.database_path)
         async with running_bot(settings, slow_engine(models_dir)):
             units = await run.finish(timeout=90)
-            ledger = await wait_settled(settings.database_path, timeout=20)
+            ledger = await wait_settled(settings.bot.database_path, timeout=20)
     assert stopped.unfinished()  # the stop did catch jobs mid-way
     assert run.unacknowledged == []
     assert len(units) == plan.expected_units()
@@ -102,7 +102,7 @@ async def test_a_restart_during_a_load_run_loses_no_accepted_job(
     assert resent(units, stop) == []
     assert ledger.unfinished() == []
     assert len(ledger.usage) == len(ledger.jobs)
-    assert await asyncio.to_thread(inconsistencies, settings.database_path) == []
+    assert await asyncio.to_thread(inconsistencies, settings.bot.database_path) == []
     assert {r["status"] for r in ledger.usage} == {"ok"}
 
 
