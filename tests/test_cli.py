@@ -55,3 +55,52 @@ def test_never_overwrites_an_input(inbox: Path) -> None:
 def test_missing_input_is_reported(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(tmp_path / "nope.jpg"), "-o", str(tmp_path / "out")]) == 1
     assert "nope.jpg" in capsys.readouterr().err
+
+
+def test_a_colour_background_and_a_square_crop(inbox: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    cat = str(inbox / "cat.jpg")
+    assert main([cat, "-o", str(out), "--bg", "#FF0000", "--crop", "square", "--margin", "5"]) == 0
+    image = Image.open(out / "cat.png")
+    assert image.mode == "RGB"
+    assert image.width == image.height
+
+
+@pytest.mark.parametrize("flags", [["--bg", "blur"], ["--crop", "9:16", "--format", "jpg"]])
+def test_blur_and_story_crops(inbox: Path, tmp_path: Path, flags: list[str]) -> None:
+    out = tmp_path / "out"
+    assert main([str(inbox / "nested" / "disc.png"), "-o", str(out), *flags]) == 0
+    [written] = list(out.iterdir())
+    image = Image.open(written)
+    if "9:16" in flags:
+        assert abs(image.width / image.height - 9 / 16) < 0.01
+    else:
+        assert image.size == (160, 120)
+
+
+def test_a_photo_file_as_the_background(inbox: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    backdrop = tmp_path / "beach.png"
+    backdrop.write_bytes(encode(Image.new("RGB", (64, 64), (0, 0, 255)), "PNG"))
+    assert main([str(inbox / "nested" / "disc.png"), "-o", str(out), "--bg", str(backdrop)]) == 0
+    assert Image.open(out / "disc.png").convert("RGB").getpixel((1, 1)) == (0, 0, 255)
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--bg", "#XYZ"], "#RRGGBB"),
+        (["--crop", "circle"], "not a crop"),
+        (["--crop", "square", "--margin", "500"], "margin"),
+        (["--bg", "no-such-file.png"], "no-such-file.png"),
+    ],
+)
+def test_bad_look_flags_are_a_clear_error(
+    inbox: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    flags: list[str],
+    message: str,
+) -> None:
+    assert main([str(inbox), "-o", str(tmp_path / "out"), *flags]) == 2
+    assert message in capsys.readouterr().err

@@ -13,8 +13,11 @@ from tqdm import tqdm
 
 from ..config import Settings
 from ..contract.wire import IMAGE_FORMATS, MODELS
-from ..engine import Cutout, Engine, ImageError, ModelError, Options
+from ..engine import BadOptionError, Cutout, Engine, ImageError, ModelError, Options
 from ..engine.allocator import restart_with_huge_pages
+from ..engine.backgrounds import Background, Blur, Colour, Photo
+from ..engine.crops import Crop
+from ..engine.looks import Look
 from ..factory import build_engine
 
 HIDDEN = (".", "_")
@@ -93,7 +96,33 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--white-bg", action="store_true", help="also write NAME_white.jpg")
     parser.add_argument("--format", choices=IMAGE_FORMATS, default="png")
     parser.add_argument("--quality", type=int, default=85, choices=range(1, 101), metavar="N")
+    parser.add_argument(
+        "--bg",
+        metavar="COLOR|PATH|blur",
+        help="a background: #RRGGBB, an image file (scaled to cover), or blur (the photo's own)",
+    )
+    parser.add_argument(
+        "--crop",
+        metavar="SHAPE",
+        help="crop around the subject: subject, square, 4:5, 9:16, original or WxH",
+    )
+    parser.add_argument(
+        "--margin", type=float, default=0.0, metavar="PCT", help="crop margin, percent"
+    )
     return parser.parse_args(argv)
+
+
+def look_of(args: argparse.Namespace) -> Look:
+    """The look the flags ask for; a bad value is a BadOptionError, a missing file an OSError."""
+    background: Background | None = None
+    if args.bg == "blur":
+        background = Blur()
+    elif args.bg and args.bg.startswith("#"):
+        background = Colour.parse(args.bg)
+    elif args.bg:
+        background = Photo(Path(args.bg).read_bytes())
+    crop = Crop(args.crop, margin=args.margin) if args.crop else None
+    return Look(background=background, crop=crop)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -106,11 +135,17 @@ def main(argv: list[str] | None = None) -> int:
     if not files:
         print("no input files found", file=sys.stderr)
         return 2
+    try:
+        look = look_of(args)
+    except (BadOptionError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     options = Options(
         binary_mask=args.mask,
         white_background=args.white_bg,
         image_format=args.format,
         image_quality=args.quality,
+        look=look,
     )
     engine = build_engine(settings.engine)
     try:
