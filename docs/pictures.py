@@ -1,4 +1,5 @@
-"""Make docs/before-after.jpg: each sample photo beside the engine's cut-outs.
+"""Make docs/before-after.jpg (each sample photo beside the engine's cut-outs) and
+docs/looks.jpg (one photo and the looks made of it: backgrounds and crops).
 
 .venv/bin/python docs/pictures.py
 """
@@ -12,11 +13,16 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from services.config import Settings
-from services.engine import Engine
+from services.engine import Engine, Options
+from services.engine.backgrounds import Blur, Colour, Photo
+from services.engine.crops import Crop
+from services.engine.looks import Look
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ["astronaut.jpg", "chelsea.jpg", "coffee.jpg"]
 CELL = 300
+LOOKS_OF = "coffee.jpg"
+LOOKS_ON = "rocket.jpg"  # the other photo, as a background
 
 
 def checkerboard(size: tuple[int, int], square: int = 12) -> Image.Image:
@@ -51,17 +57,44 @@ async def row(engine: Engine, name: str) -> list[Image.Image]:
     ]
 
 
-async def main() -> None:
-    engine = Engine(Settings().engine.models_dir)
-    rows = [await row(engine, name) for name in SAMPLES]
-    engine.close()
-    sheet = Image.new("RGB", (3 * CELL + 40, len(rows) * CELL + 10 * (len(rows) + 1)), "white")
+async def looks(engine: Engine) -> list[Image.Image]:
+    """The photo, its cut-out, then each look the bot offers, all with the precise model."""
+    data = (ROOT / "samples" / LOOKS_OF).read_bytes()
+    other = (ROOT / "samples" / LOOKS_ON).read_bytes()
+    cells = [fit(Image.open(io.BytesIO(data)).convert("RGB"))]
+    for look in (
+        Look(),
+        Look(background=Colour((30, 136, 229))),
+        Look(background=Blur()),
+        Look(background=Photo(other)),
+        Look(background=Colour((255, 255, 255)), crop=Crop("square", 5)),
+        Look(background=Colour((253, 216, 53)), crop=Crop("9:16", 5)),
+    ):
+        cutout = await engine.remove(data, model="precise", options=Options(look=look))
+        image = Image.open(io.BytesIO(cutout.image))
+        cells.append(fit(on_board(image) if image.mode == "RGBA" else image.convert("RGB")))
+    return cells
+
+
+def sheet_of(rows: list[list[Image.Image]]) -> Image.Image:
+    columns = max(len(cells) for cells in rows)
+    size = (columns * (CELL + 10) + 10, len(rows) * (CELL + 10) + 10)
+    sheet = Image.new("RGB", size, "white")
     for r, cells in enumerate(rows):
         for c, cell in enumerate(cells):
             x = 10 + c * (CELL + 10) + (CELL - cell.width) // 2
             y = 10 + r * (CELL + 10) + (CELL - cell.height) // 2
             sheet.paste(cell, (x, y))
-    sheet.save(ROOT / "docs" / "before-after.jpg", quality=88)
+    return sheet
+
+
+async def main() -> None:
+    engine = Engine(Settings().engine.models_dir)
+    rows = [await row(engine, name) for name in SAMPLES]
+    made = await looks(engine)
+    engine.close()
+    sheet_of(rows).save(ROOT / "docs" / "before-after.jpg", quality=88)
+    sheet_of([made[:4], made[4:]]).save(ROOT / "docs" / "looks.jpg", quality=88)
 
 
 if __name__ == "__main__":
