@@ -11,20 +11,12 @@ from datetime import UTC, datetime
 from .database import SharedDatabase
 from .errors import ChatNotFoundError
 from .times import iso
-from .users import UserSettings
+from .users import SETTINGS_COLUMNS, UserSettings
 
 CHAT_STATUSES = ("member", "administrator", "left", "kicked")
 _PRESENT = ("member", "administrator")
 _GONE = ("left", "kicked")
-_SETTINGS_COLUMNS = (
-    "model",
-    "binary_mask",
-    "white_background",
-    "image_format",
-    "image_quality",
-    "background",
-    "crop",
-)
+_SETTINGS_COLUMNS = tuple(c for c in SETTINGS_COLUMNS if c != "ask_each_time")  # per user
 # A status guessed by `touch` is older than any status Telegram reports.
 _GUESSED_AT = iso(datetime.min.replace(tzinfo=UTC))
 
@@ -129,16 +121,12 @@ class Chats:
             ).fetchone()
         if row is None or row[0] is None:
             return None
-        model, binary_mask, white_background, image_format, image_quality, background, crop = row
-        return UserSettings(
-            model=model,
-            binary_mask=bool(binary_mask),
-            white_background=bool(white_background),
-            image_format=image_format,
-            image_quality=image_quality,
-            background=background or "",
-            crop=crop or "",
-        )
+        values = dict(zip(_SETTINGS_COLUMNS, row, strict=True))
+        for flag in ("binary_mask", "white_background"):
+            values[flag] = bool(values[flag])
+        for added in ("background", "crop"):  # NULL for defaults saved before m004: none
+            values[added] = values[added] or ""
+        return UserSettings(**values)
 
     def save_group_settings(self, chat_id: int, settings: UserSettings, *, now: datetime) -> None:
         """Store `settings` (but `ask_each_time`) as the group's defaults. Raises

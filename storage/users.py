@@ -20,7 +20,7 @@ IMAGE_FORMATS = ("png", "jpg", "webp")
 CROPS = ("", "subject", "square", "4:5", "9:16")  # "" keeps the whole photo
 BACKDROPS = ("", "blur", "photo")  # or a "#RRGGBB" colour; "" is transparent
 _HEX = re.compile(r"#[0-9A-F]{6}")
-_SETTINGS_COLUMNS = (
+SETTINGS_COLUMNS = (
     "model",
     "binary_mask",
     "white_background",
@@ -73,14 +73,7 @@ class UserSettings(Outputs):
 
     def job_options(self) -> JobOptions:
         """The options a new job starts with (the `options` of `Jobs.create`)."""
-        return JobOptions(
-            binary_mask=self.binary_mask,
-            white_background=self.white_background,
-            image_format=self.image_format,
-            image_quality=self.image_quality,
-            background=self.background,
-            crop=self.crop,
-        )
+        return JobOptions(**{f.name: getattr(self, f.name) for f in fields(Outputs)})
 
 
 @dataclass(frozen=True)
@@ -144,11 +137,11 @@ class Users:
         """The user's saved settings, or the defaults for a user who never saved any."""
         with self._db.lock:
             row = self._db.execute(
-                f"SELECT {', '.join(_SETTINGS_COLUMNS)} FROM users WHERE user_id = ?", (user_id,)
+                f"SELECT {', '.join(SETTINGS_COLUMNS)} FROM users WHERE user_id = ?", (user_id,)
             ).fetchone()
         if row is None:
             return UserSettings()
-        values = dict(zip(_SETTINGS_COLUMNS, row, strict=True))
+        values = dict(zip(SETTINGS_COLUMNS, row, strict=True))
         for flag in ("binary_mask", "white_background", "ask_each_time"):
             values[flag] = bool(values[flag])
         return UserSettings(**values)
@@ -157,9 +150,9 @@ class Users:
         """Store `settings` as the user's defaults (adding the user if we had never seen them)."""
         values = asdict(settings)
         stamp = iso(now)
-        columns = ", ".join(_SETTINGS_COLUMNS)
-        placeholders = ", ".join(f":{name}" for name in _SETTINGS_COLUMNS)
-        updates = ", ".join(f"{name} = excluded.{name}" for name in _SETTINGS_COLUMNS)
+        columns = ", ".join(SETTINGS_COLUMNS)
+        placeholders = ", ".join(f":{name}" for name in SETTINGS_COLUMNS)
+        updates = ", ".join(f"{name} = excluded.{name}" for name in SETTINGS_COLUMNS)
         with self._db.lock:
             self._db.execute(
                 f"INSERT INTO users (user_id, first_seen, last_seen, {columns})"
