@@ -263,3 +263,31 @@ async def test_a_groups_admin_sets_its_background_and_crop_for_everyone(
     [row] = usage_rows(settings.bot.database_path)
     options = json.loads(row["options"])
     assert (options["background"], options["crop"]) == ("#000000", "square")
+
+
+async def test_a_typed_colour_on_a_result_is_composed_on_the_kept_cutout(
+    peer: BotApiPeer, tmp_path: Path, models_dir: Path
+) -> None:
+    settings = bot_settings(peer, tmp_path, models_dir)
+    fay = peer.user("Fay")
+    chat = peer.private_chat(fay)
+    backend = CountingBackend(local_backend(models_dir))
+    async with running_bot(settings, backend):
+        peer.send_document(fay, chat, encode(disc((320, 200)), "PNG"), "bowl.png", "image/png")
+        await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True))
+        peer.press(fay, chat, *button(peer, chat, "Fast"))
+        await _documents(peer, chat, 1)
+        await _result_keyboards(peer, chat, 1)
+        seq = len(peer.calls())
+        peer.press(fay, chat, *button(peer, chat, "New background"))
+        await peer.wait_for(called("editMessageReplyMarkup", ok=True), after=seq)
+        seq = len(peer.calls())
+        peer.press(fay, chat, *button(peer, chat, "Custom colour"))
+        await peer.wait_for(lambda c: "#FF8800" in str(c.params.get("text")), after=seq)
+        seq = len(peer.calls())
+        peer.send_text(fay, chat, "teal")
+        await peer.wait_for(lambda c: "#008080" in str(c.params.get("text")), after=seq)
+        peer.press(fay, chat, *button(peer, chat, "Fast"))
+        [_, teal] = await _documents(peer, chat, 2)
+    assert backend.calls == 1
+    assert all(_near(c, (0, 0x80, 0x80)) for c in _corners(teal))
