@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from services.config import Settings
 from services.contract import OutputOptions, RemoveBgResult
 from services.contract.wire import Model
 from tests.e2e.botapi import BotApiPeer, called
@@ -23,6 +24,13 @@ from tests.e2e.harness import (
 from tests.images import disc, encode, opened
 
 RED = (0xE5, 0x39, 0x35)
+
+
+def _logged_look(settings: Settings) -> tuple[str, str]:
+    """The background and crop in the one usage row."""
+    [row] = usage_rows(settings.bot.database_path)
+    options = json.loads(row["options"])
+    return options["background"], options["crop"]
 
 
 def _corners(image: Image.Image) -> list[tuple[int, ...]]:
@@ -62,9 +70,7 @@ async def test_a_red_background_and_a_square_crop_from_the_menus(
     assert image.mode == "RGB"  # opaque: the background fills what was clear
     assert image.width == image.height
     assert all(_near(c, RED) for c in _corners(image))
-    [row] = usage_rows(settings.bot.database_path)
-    options = json.loads(row["options"])
-    assert (options["background"], options["crop"]) == ("#E53935", "square")
+    assert _logged_look(settings) == ("#E53935", "square")
 
 
 async def test_a_typed_colour_becomes_the_background(
@@ -260,9 +266,7 @@ async def test_a_groups_admin_sets_its_background_and_crop_for_everyone(
         [image] = await _documents(peer, group, 1)
     assert image.width == image.height
     assert all(_near(c, (0, 0, 0)) for c in _corners(image))
-    [row] = usage_rows(settings.bot.database_path)
-    options = json.loads(row["options"])
-    assert (options["background"], options["crop"]) == ("#000000", "square")
+    assert _logged_look(settings) == ("#000000", "square")
 
 
 async def test_a_typed_colour_on_a_result_is_composed_on_the_kept_cutout(
