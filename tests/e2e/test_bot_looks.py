@@ -12,6 +12,7 @@ from PIL import Image
 from services.config import Settings
 from services.contract import OutputOptions, RemoveBgResult
 from services.contract.wire import Model
+from services.removebg import RemoveBgClient
 from tests.e2e.botapi import BotApiPeer, called
 from tests.e2e.harness import (
     WrappedBackend,
@@ -22,6 +23,7 @@ from tests.e2e.harness import (
     usage_rows,
 )
 from tests.images import disc, encode, opened
+from tests.servers import TOKEN
 
 RED = (0xE5, 0x39, 0x35)
 
@@ -295,3 +297,28 @@ async def test_a_typed_colour_on_a_result_is_composed_on_the_kept_cutout(
         [_, teal] = await _documents(peer, chat, 2)
     assert backend.calls == 1
     assert all(_near(c, (0, 0x80, 0x80)) for c in _corners(teal))
+
+
+async def test_a_look_over_the_http_api_is_composed_by_the_bot(
+    peer: BotApiPeer, tmp_path: Path, models_dir: Path, api_url: str
+) -> None:
+    """The bot asks any backend for the plain cut-out and composes the look itself: here our
+    own server over real HTTP, as it would Ximilar's cloud, which knows no looks."""
+    settings = bot_settings(peer, tmp_path, models_dir)
+    gus = peer.user("Gus")
+    chat = peer.private_chat(gus)
+    async with running_bot(settings, RemoveBgClient(api_url, TOKEN, retries=0)):
+        peer.send_document(gus, chat, encode(disc((320, 200)), "PNG"), "jar.png", "image/png")
+        await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True))
+        for opening, choice in (("Background", "Blur"), ("Crop", "4:5")):
+            seq = len(peer.calls())
+            peer.press(gus, chat, *button(peer, chat, opening))
+            await peer.wait_for(called("editMessageReplyMarkup", ok=True), after=seq)
+            seq = len(peer.calls())
+            peer.press(gus, chat, *button(peer, chat, choice))
+            await peer.wait_for(called("editMessageReplyMarkup", ok=True), after=seq)
+        peer.press(gus, chat, *button(peer, chat, "Fast"))
+        [image] = await _documents(peer, chat, 1)
+    assert image.mode == "RGB"
+    assert abs(image.width / image.height - 4 / 5) < 0.01
+    assert _logged_look(settings) == ("blur", "4:5")
