@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -55,6 +57,7 @@ class _Album:
     first: Message
     images: list[Incoming] = field(default_factory=list)
     more: asyncio.Event = field(default_factory=asyncio.Event)
+    checking: int = 0  # images of it whose first bytes are being read
 
 
 class AlbumCollector:
@@ -87,6 +90,21 @@ class AlbumCollector:
             task.add_done_callback(self._tasks.discard)
         _append(album.images, image)
         album.more.set()
+
+    @contextlib.contextmanager
+    def checking(self, chat_id: int, group_id: str | None) -> Iterator[None]:
+        """While an image of an album being gathered is checked, the album waits for it:
+        reading its first bytes may take longer than the quiet moment that ends an album."""
+        album = self._albums.get((chat_id, group_id)) if group_id is not None else None
+        if album is None:
+            yield
+            return
+        album.checking += 1
+        try:
+            yield
+        finally:
+            album.checking -= 1
+            album.more.set()
 
     def observe(self, chat_id: int, group_id: str, image: Incoming) -> None:
         """An album image no command came with: it joins an album being gathered, or is kept."""
@@ -131,7 +149,8 @@ class AlbumCollector:
             try:
                 await asyncio.wait_for(album.more.wait(), self._wait)
             except TimeoutError:
-                break
+                if not album.checking:
+                    break
         await asyncio.shield(self._hand_on(key))  # once handing on, a stop can't cut it
 
     async def _hand_on(self, key: Key) -> None:

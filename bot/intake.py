@@ -137,11 +137,14 @@ async def _take(update: Update, context: ContextTypes.DEFAULT_TYPE, message: Mes
     user, chat = update.effective_user, update.effective_chat
     if await _as_background(update, context, message):
         return
-    found = await _checked_image(update, context, message)
+    albums = deps_of(context).albums
+    in_album = message.media_group_id if message is _message(update) else None
+    with albums.checking(chat.id if chat else 0, in_album):
+        found = await _checked_image(update, context, message)
     if user is None or chat is None or found is None:
         return
-    if message.media_group_id is not None and message is _message(update):
-        deps_of(context).albums.add(context, user, chat, message, found)
+    if in_album is not None:
+        albums.add(context, user, chat, message, found)
     else:
         await jobflow.accept(context, user, chat, message, [found])
 
