@@ -13,7 +13,7 @@ from services.contract.wire import IMAGE_FORMATS, MODELS
 from storage import JobOptions, UserSettings
 
 from . import texts
-from .looks import CROP_KEYS, PALETTE, SWATCHES
+from .palette import CROP_KEYS, PALETTE, SWATCHES
 from .texts import MODEL_ICONS, MODEL_NAMES
 
 T = TypeVar("T")

@@ -25,9 +25,10 @@ from .quota import Quota
 from .results import RESULT_KINDS, Result, Results
 from .stickers import StickerSet, StickerSets
 from .usage import DayModelCount, Stats, TopUser, UsageCounts, UsageLog, UsageRow, UserUsage
-from .users import IMAGE_FORMATS, MODELS, JobOptions, Users, UserSettings
+from .users import CROPS, IMAGE_FORMATS, MODELS, JobOptions, Users, UserSettings
 
 __all__ = [
+    "CROPS",
     "CHAT_STATUSES",
     "IMAGE_FORMATS",
     "MIGRATIONS",

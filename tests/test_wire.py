@@ -28,3 +28,15 @@ def test_storage_keeps_the_contracts_models_and_formats() -> None:
     # Storage imports only storage (STYLE.md), so it restates these.
     assert storage.MODELS == MODELS
     assert storage.IMAGE_FORMATS == IMAGE_FORMATS
+
+
+def test_every_layer_knows_the_same_crops() -> None:
+    # Storage and the engine core may not import the contract; the bot names each crop.
+    from bot import palette, texts
+    from services.contract.wire import CROP_SHAPES
+    from services.engine import crops
+
+    assert ("", *CROP_SHAPES) == storage.CROPS  # "": no crop
+    assert set(CROP_SHAPES) <= set(crops.SHAPES)  # the engine also has "original" and WxH
+    assert tuple(palette.CROP_KEYS.values()) == storage.CROPS
+    assert tuple(texts.CROP_NAMES) == storage.CROPS

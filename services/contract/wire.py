@@ -28,6 +28,7 @@ MODELS: tuple[Model, ...] = get_args(Model)
 ImageFormat = Literal["png", "jpg", "webp"]
 IMAGE_FORMATS: tuple[ImageFormat, ...] = get_args(ImageFormat)
 CropShape = Literal["subject", "square", "4:5", "9:16"]  # our extension
+CROP_SHAPES: tuple[CropShape, ...] = get_args(CropShape)
 
 
 def as_model(name: str | None) -> Model:
