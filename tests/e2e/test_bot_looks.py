@@ -322,3 +322,33 @@ async def test_a_look_over_the_http_api_is_composed_by_the_bot(
     assert image.mode == "RGB"
     assert abs(image.width / image.height - 4 / 5) < 0.01
     assert _logged_look(settings) == ("blur", "4:5")
+
+
+async def test_a_broken_background_photo_fails_the_job_kindly(
+    peer: BotApiPeer, tmp_path: Path, models_dir: Path
+) -> None:
+    settings = bot_settings(peer, tmp_path, models_dir)
+    hal = peer.user("Hal")
+    chat = peer.private_chat(hal)
+    whole = encode(disc((400, 300)), "JPEG")
+    async with running_bot(settings, local_backend(models_dir)):
+        peer.send_document(hal, chat, encode(disc(), "PNG"), "lamp.png", "image/png")
+        await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True))
+        peer.press(hal, chat, *button(peer, chat, "Background"))
+        await peer.wait_for(called("editMessageReplyMarkup", ok=True))
+        seq = len(peer.calls())
+        peer.press(hal, chat, *button(peer, chat, "Photo"))
+        await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True), after=seq)
+        seq = len(peer.calls())
+        peer.send_document(hal, chat, whole[: len(whole) // 3], "cut.jpg", "image/jpeg")
+        await peer.wait_for(lambda c: "that photo is the background" in str(c.params), after=seq)
+        seq = len(peer.calls())
+        peer.press(hal, chat, *button(peer, chat, "Fast"))
+        failed = await peer.wait_for(
+            lambda c: "couldn't use the background photo" in str(c.params), after=seq, timeout=30
+        )
+    assert failed.ok
+    assert not [m for m in peer.bot_messages(chat) if m.document]
+    [row] = usage_rows(settings.bot.database_path)
+    assert row["status"] == "error"
+    assert row["error"].startswith("background:")
