@@ -8,6 +8,7 @@ import pytest
 
 from services.engine import BadOptionError, Engine, Options
 from services.engine.backgrounds import Blur, Colour, Photo, blurred, covering, match_light, over
+from services.engine.composer import Composer
 from services.engine.crops import Crop, cut, frame, subject_box
 from services.engine.decoder import Limits
 from services.engine.looks import Look
@@ -200,7 +201,7 @@ async def test_a_look_composed_again_from_the_cutout_matches_the_direct_one(
     options = Options(look=Look(background=Colour((0, 0, 255)), crop=Crop("4:5", 10)))
     direct = await engine.remove(sample("chelsea.jpg"), model="fast", options=options)
     plain = await engine.remove(sample("chelsea.jpg"), model="fast")
-    again = await engine.recompose(plain.image, options=options, model="fast")
+    again = Composer().recompose(plain.image, None, options, model="fast")
     assert (again.width, again.height) == (direct.width, direct.height)
     a = np.asarray(opened(again.image).convert("RGB")).astype(int)
     b = np.asarray(opened(direct.image).convert("RGB")).astype(int)
@@ -210,12 +211,13 @@ async def test_a_look_composed_again_from_the_cutout_matches_the_direct_one(
 async def test_blur_composed_again_needs_the_original(engine: Engine) -> None:
     plain = await engine.remove(sample("chelsea.jpg"), model="fast")
     options = Options(look=Look(background=Blur()))
+    composer = Composer()
     with pytest.raises(BadOptionError, match="original"):
-        await engine.recompose(plain.image, options=options)
-    again = await engine.recompose(plain.image, original=sample("chelsea.jpg"), options=options)
+        composer.recompose(plain.image, None, options)
+    again = composer.recompose(plain.image, sample("chelsea.jpg"), options)
     assert opened(again.image).mode == "RGB"
     with pytest.raises(BadOptionError, match="differ in size"):
-        await engine.recompose(plain.image, original=encode(disc(), "PNG"), options=options)
+        composer.recompose(plain.image, encode(disc(), "PNG"), options)
 
 
 async def test_a_background_photo_that_is_not_an_image_is_the_image_error(

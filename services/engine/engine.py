@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import Executor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from .composer import Composer
 from .decoder import Limits
 from .errors import UnknownModelError
 from .pipeline import Cutout, Options, Pipeline
@@ -44,9 +42,7 @@ class Engine:
         self._sessions = Sessions(self.weights, threads=threads, providers=providers)
         self._workers = Workers(threads)
         self._pipeline = Pipeline(self._sessions, limits or Limits(), self._workers)
-        self._composer = Composer(limits, self._workers)
         self._slots = asyncio.Semaphore(concurrency)
-        self._composing = asyncio.Semaphore(max(1, threads))  # no model: its own, wider bound
         self._jobs = ThreadPoolExecutor(max(1, concurrency), thread_name_prefix="engine-job")
 
     @property
@@ -64,20 +60,6 @@ class Engine:
         async with self._slots:
             return await self._on_job_thread(self._pipeline.run, image, spec, options or Options())
 
-    async def recompose(
-        self,
-        cutout: bytes,
-        *,
-        original: bytes | None = None,
-        options: Options | None = None,
-        model: str = "",
-    ) -> Cutout:
-        """`options.look` composed again from a transparent cut-out; no model runs, so it
-        does not wait behind inference. A blurred background needs the `original` photo."""
-        async with self._composing:
-            call = functools.partial(self._composer.recompose, model=model)
-            return await _on_thread(None, call, cutout, original, options or Options())
-
     async def warm_up(self, *names: str) -> None:
         """Load the sessions now rather than on the first request.
 
@@ -90,22 +72,18 @@ class Engine:
                 spec = spec.companion
 
     async def _on_job_thread(self, call: Callable[..., T], *args: Any) -> T:
-        return await _on_thread(self._jobs, call, *args)
+        """Run `call` on a job thread; a cancelled caller still waits for the thread to end,
+        so that a slot is never free while its job runs on."""
+        job = asyncio.get_running_loop().run_in_executor(self._jobs, call, *args)
+        try:
+            return await asyncio.shield(job)
+        except asyncio.CancelledError:
+            await asyncio.wait([job])
+            raise
+        finally:
+            del job  # it holds the job's error, whose traceback holds this frame: no cycle
 
     def close(self) -> None:
         self._sessions.close()
         self._workers.close()
         self._jobs.shutdown(wait=False, cancel_futures=True)
-
-
-async def _on_thread(pool: Executor | None, call: Callable[..., T], *args: Any) -> T:
-    """Run `call` on a thread of `pool` (the loop's default if None); a cancelled caller
-    still waits for the thread to end, so that a slot is never free while its job runs on."""
-    job = asyncio.get_running_loop().run_in_executor(pool, call, *args)
-    try:
-        return await asyncio.shield(job)
-    except asyncio.CancelledError:
-        await asyncio.wait([job])
-        raise
-    finally:
-        del job  # it holds the job's error, whose traceback holds this frame: no cycle

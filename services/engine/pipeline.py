@@ -15,7 +15,7 @@ import onnxruntime as ort
 from . import encoder
 from .decoder import Limits, decode
 from .errors import ModelUnavailableError
-from .looks import Framed, Look, Plan, apply, plan
+from .looks import Framed, Look, apply, plan
 from .matting import estimate_foreground, fuse, normalise, to_uint8, upsample
 from .registry import ModelSpec, Shrink
 from .sessions import Sessions
@@ -87,7 +87,13 @@ class Pipeline:
             if decoded.alpha is not None:
                 _times_alpha(alpha, decoded.alpha)
             alpha8 = to_uint8(alpha)
-            planned = self._plan(options.look, alpha8, decoded.rgb)
+            planned = plan(
+                options.look,
+                alpha8,
+                original=decoded.rgb,  # read for a blurred background only
+                limits=self._limits,
+                workers=self._workers,
+            )
             foreground = estimate_foreground(
                 decoded.rgb,
                 alpha,
@@ -102,10 +108,6 @@ class Pipeline:
             cutout = encode(framed, spec.name, options, self._workers)
         cutout.timings = timings
         return cutout
-
-    def _plan(self, look: Look, alpha8: np.ndarray, original: np.ndarray | None) -> Plan:
-        photo = original if look.needs_original else None
-        return plan(look, alpha8, original=photo, limits=self._limits, workers=self._workers)
 
 
 def _times_alpha(alpha: np.ndarray, alpha8: np.ndarray) -> None:
