@@ -4,13 +4,13 @@ job's options, and composing it on a plain cut-out."""
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import replace
 
 from telegram import Bot
 
 from services.contract import OutputOptions, RemoveBgResult
-from services.contract.local import engine_options
+from services.contract.local import engine_options, result_of
+from services.contract.wire import Model
 from services.engine import BadOptionError, ImageError
 from services.engine.backgrounds import Background, Blur, Colour, Photo
 from services.engine.composer import Composer
@@ -24,21 +24,17 @@ from .failures import JobFailure
 from .palette import NAMED
 
 MARGIN = 5.0  # percent of the subject's longer side, around every crop the bot makes
-_HEX = re.compile(r"#?([0-9A-Fa-f]{6}|[0-9A-Fa-f]{3})")
 
 
 def colour_of(text: str) -> str | None:
-    """A typed colour as #RRGGBB: a hex code (#FF8800, ff8800, #f80) or a name; else None."""
+    """A typed colour as #RRGGBB: a name, or a hex code (#FF8800, ff8800, #f80); else None."""
     cleaned = text.strip().lower().replace(" ", "")
     if cleaned in NAMED:
         return NAMED[cleaned]
-    found = _HEX.fullmatch(cleaned)
-    if found is None:
+    try:
+        return Colour.parse(cleaned).hex
+    except BadOptionError:
         return None
-    digits = found.group(1)
-    if len(digits) == 3:
-        digits = "".join(d * 2 for d in digits)
-    return "#" + digits.upper()
 
 
 def look_of(options: JobOptions, photo: bytes | None = None) -> Look:
@@ -56,44 +52,40 @@ def look_of(options: JobOptions, photo: bytes | None = None) -> Look:
     return Look(background=background, crop=crop)
 
 
-async def compose(
-    bot: Bot,
-    composer: Composer,
-    job: Job,
-    original: bytes | None,
-    cutout: RemoveBgResult,
-) -> RemoveBgResult:
-    """The job's background and crop, laid onto a plain cut-out here, whatever the backend:
-    the same result from our engine, our server or Ximilar's cloud. Runs off the loop.
-    `original` is needed for a blurred background only."""
-    options = job.options
-    photo = None
-    if options.background_photo is not None:
-        photo = await download_file(bot, options.background_photo)
-    outputs = OutputOptions(
+def outputs_of(options: JobOptions) -> OutputOptions:
+    """The files the user wants, in the contract's terms."""
+    return OutputOptions(
         binary_mask=options.binary_mask,
         white_background=options.white_background,
         image_format=options.image_format,
         image_quality=options.image_quality,
     )
-    wanted = replace(engine_options(outputs), look=look_of(options, photo))
+
+
+async def compose(
+    bot: Bot,
+    composer: Composer,
+    job: Job,
+    original: bytes | None,
+    cutout: bytes,
+    *,
+    model: Model,
+    spent: float = 0.0,
+) -> RemoveBgResult:
+    """The job's files, with its background and crop laid onto a plain cut-out here,
+    whatever the backend: the same result from our engine, our server or Ximilar's cloud.
+    Runs off the loop. `original` is needed for a blurred background only; `spent` is the
+    time the cut-out took."""
+    options = job.options
+    photo = None
+    if options.background_photo is not None:
+        photo = await download_file(bot, options.background_photo)
+    wanted = replace(engine_options(outputs_of(options)), look=look_of(options, photo))
     try:
-        made = await asyncio.to_thread(
-            composer.recompose, cutout.image, original, wanted, model=cutout.model
-        )
+        made = await asyncio.to_thread(composer.recompose, cutout, original, wanted)
     except (ImageError, BadOptionError) as exc:  # the background photo can't be read
         raise JobFailure(texts.BAD_BACKGROUND_PHOTO, f"background: {exc}") from exc
-    return RemoveBgResult(
-        image=made.image,
-        image_format=made.image_format,
-        width=made.width,
-        height=made.height,
-        model=cutout.model,
-        mask=made.mask,
-        white=made.white,
-        processing_time=cutout.processing_time + made.seconds,
-        request_id=cutout.request_id,
-    )
+    return result_of(made, model, seconds=spent + made.seconds)
 
 
 def kept_key(job: Job, model: str) -> str:

@@ -107,7 +107,7 @@ class JobSteps:
         of = f" ({index + 1} of {count})" if count > 1 else ""
         model = as_model(job.model)  # a job is given its model before it is queued
         if job.options.recompose and (kept := await self._kept_cutout(job, model)) is not None:
-            return await self._recompose(bot, job, kept, line, of)
+            return await self._recompose(bot, job, kept, model, line, of)
         data = await delivery.download(bot, job)  # outside the slot: overlaps others' work
         notice = None
         if index == 0 and self._slots.locked():  # said only if the wait is noticeable
@@ -129,9 +129,17 @@ class JobSteps:
                 result = await self._backend.remove(data, model=model, options=options)
                 if result.image_format == "png":  # a backend never crops: ours is composed
                     await self._keep(job, result)
-                if job.options.has_look:
-                    result = await looks.compose(bot, self._composer, job, data, result)
-                return result
+                if not job.options.has_look:
+                    return result
+                return await looks.compose(
+                    bot,
+                    self._composer,
+                    job,
+                    data,
+                    result.image,
+                    model=model,
+                    spent=result.processing_time,
+                )
         except RemoveBgError as exc:
             self._metrics.backend_error(exc)
             raise from_backend(exc) from exc
@@ -142,7 +150,7 @@ class JobSteps:
             REQUEST_ID.reset(token)
 
     async def _recompose(
-        self, bot: Bot, job: Job, kept: RemoveBgResult, line: StatusLine, of: str
+        self, bot: Bot, job: Job, kept: bytes, model: Model, line: StatusLine, of: str
     ) -> RemoveBgResult:
         """A new look on the cut-out kept from before: no model runs."""
         original = None
@@ -151,15 +159,12 @@ class JobSteps:
         async with self._slots:
             line.show(texts.COMPOSING + of)
             async with asyncio.timeout(self._timeout):
-                return await looks.compose(bot, self._composer, job, original, kept)
+                return await looks.compose(bot, self._composer, job, original, kept, model=model)
 
-    async def _kept_cutout(self, job: Job, model: Model) -> RemoveBgResult | None:
+    async def _kept_cutout(self, job: Job, model: Model) -> bytes | None:
         if self._kept is None:
             return None
-        png = await asyncio.to_thread(self._kept.get, looks.kept_key(job, model))
-        if png is None:
-            return None
-        return RemoveBgResult(image=png, image_format="png", width=0, height=0, model=model)
+        return await asyncio.to_thread(self._kept.get, looks.kept_key(job, model))
 
     async def _keep(self, job: Job, result: RemoveBgResult) -> None:
         """Keep a transparent, uncropped cut-out for new looks later; best effort."""
@@ -239,14 +244,7 @@ def backend_options(options: JobOptions) -> OutputOptions:
     """The contract's options, made from the user's choice for the job: the one place the bot
     speaks to a backend. A sticker is the bot's own business, so it stays out; with a
     background or a crop, the bot asks for the plain cut-out and composes the rest itself."""
-    if options.has_look:
-        return OutputOptions(image_format="png")
-    return OutputOptions(
-        binary_mask=options.binary_mask,
-        white_background=options.white_background,
-        image_format=options.image_format,
-        image_quality=options.image_quality,
-    )
+    return OutputOptions(image_format="png") if options.has_look else looks.outputs_of(options)
 
 
 @contextlib.asynccontextmanager

@@ -42,21 +42,26 @@ class LocalBackend:
             cutout = await cut_out(self.engine, image, model, options or OutputOptions())
         except EngineError as exc:
             raise backend_error(exc) from exc
-        return RemoveBgResult(
-            image=cutout.image,
-            image_format=cutout.image_format,
-            width=cutout.width,
-            height=cutout.height,
-            model=model,
-            mask=cutout.mask,
-            white=cutout.white,
-            processing_time=time.perf_counter() - started,
-        )
+        return result_of(cutout, model, seconds=time.perf_counter() - started)
 
 
 async def cut_out(engine: Engine, image: bytes, model: Model, options: OutputOptions) -> Cutout:
     """`engine.remove` with the contract's options."""
     return await engine.remove(image, model=model, options=engine_options(options))
+
+
+def result_of(cutout: Cutout, model: Model, *, seconds: float) -> RemoveBgResult:
+    """An engine's cut-out as a backend's result, `seconds` in the making."""
+    return RemoveBgResult(
+        image=cutout.image,
+        image_format=cutout.image_format,
+        width=cutout.width,
+        height=cutout.height,
+        model=model,
+        mask=cutout.mask,
+        white=cutout.white,
+        processing_time=seconds,
+    )
 
 
 def engine_options(options: OutputOptions) -> Options:
