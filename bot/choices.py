@@ -52,10 +52,8 @@ async def toggle(
         await query.edit_message_reply_markup(menu(batch.id, batch.lead.options))
         return
     if what in ASKS:
-        awaited, prompt = ASKS[what]
-        deps.awaiting.expect(batch.lead.chat_id, batch.lead.user_id, Awaited(batch.id, awaited))
         await query.answer()
-        await say(context.bot, batch.lead.chat_id, prompt, reply_to=batch.lead.source_message_id)
+        await _ask_for(context, batch, what)
         return
     try:
         options = keyboards.toggled_job(batch.lead.options, what)
@@ -84,13 +82,10 @@ async def new_look(
     deps = deps_of(context)
     if what in MENUS or what == "back":
         await query.answer()
-        menus = {**MENUS, "back": None}
-        menu = menus[what]
-        markup = (
-            keyboards.result(batch.id, model)
-            if menu is None
-            else menu(batch.id, batch.lead.options, "look")
-        )
+        if what == "back":
+            markup = keyboards.result(batch.id, model)
+        else:
+            markup = MENUS[what](batch.id, batch.lead.options, "look")
         await query.edit_message_reply_markup(markup)
         return
     base = replace(batch.lead.options, recompose=True)
@@ -117,10 +112,16 @@ async def new_look(
     if what not in ASKS:
         await start(context, deps, again)
         return
-    awaited, prompt = ASKS[what]
     await ask(context, deps, again)
-    deps.awaiting.expect(again.lead.chat_id, again.lead.user_id, Awaited(again.id, awaited))
-    await say(context.bot, again.lead.chat_id, prompt, reply_to=again.lead.source_message_id)
+    await _ask_for(context, again, what)
+
+
+async def _ask_for(context: ContextTypes.DEFAULT_TYPE, batch: Batch, what: str) -> None:
+    """Wait for the colour or photo `what` asks for, for `batch`, and ask the user for it."""
+    awaited, prompt = ASKS[what]
+    lead = batch.lead
+    deps_of(context).awaiting.expect(lead.chat_id, lead.user_id, Awaited(batch.id, awaited))
+    await say(context.bot, lead.chat_id, prompt, reply_to=lead.source_message_id)
 
 
 async def set_background(

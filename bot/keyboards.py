@@ -79,18 +79,18 @@ def background_menu(job_id: str, options: JobOptions, kind: str = "opt") -> Inli
     photo's own background blurred, or another photo. `kind` is "opt" on a job still
     choosing, "look" on a result (a new look on its kept cut-out)."""
 
-    def pick(key: str, background: str) -> InlineKeyboardButton:
+    def pick(key: str) -> InlineKeyboardButton:
         name = texts.BACKGROUND_NAMES["" if key == "none" else key]
         label = f"{SWATCHES.get(key, '')} {name}".strip()
-        if options.background == background:
+        if options.background == _background_key(key):
             label = f"✓ {label}"
         return _button(label, kind, job_id, f"bg{key}")
 
-    colours = [pick(key, PALETTE[key]) for key in PALETTE]
+    colours = [pick(key) for key in PALETTE]
     rows = [
-        [pick("none", ""), *colours[:2]],
+        [pick("none"), *colours[:2]],
         colours[2:6],
-        [colours[6], pick("blur", "blur")],
+        [colours[6], pick("blur")],
         [
             _button(texts.BACKGROUND_CUSTOM, kind, job_id, "bgcustom"),
             _button(texts.BACKGROUND_PHOTO, kind, job_id, "bgphoto"),
