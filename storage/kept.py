@@ -11,7 +11,6 @@ import os
 import re
 import tempfile
 import time
-from datetime import datetime
 from pathlib import Path
 
 _ID = re.compile(r"[A-Za-z0-9_-]{1,40}")
@@ -47,16 +46,6 @@ class KeptCutouts:
             return self._path(job_id).read_bytes()
         except (FileNotFoundError, ValueError):
             return None
-
-    def prune(self, *, older_than: datetime) -> int:
-        """Drop cut-outs kept before `older_than`; how many went."""
-        cutoff = older_than.timestamp()
-        gone = 0
-        for path, stat in self._files():
-            if stat.st_mtime < cutoff:
-                path.unlink(missing_ok=True)
-                gone += 1
-        return gone
 
     def _trim(self) -> None:
         files = sorted(self._files(), key=lambda found: found[1].st_mtime)

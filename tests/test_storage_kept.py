@@ -46,16 +46,6 @@ def test_the_oldest_go_first_when_the_folder_is_full(tmp_path: Path) -> None:
     assert kept.get("four") is not None
 
 
-def test_prune_drops_what_is_older_than_the_jobs_kept(tmp_path: Path) -> None:
-    kept = KeptCutouts(tmp_path)
-    kept.put("old", b"png")
-    kept.put("new", b"png")
-    stamp = (NOW - timedelta(days=3)).timestamp()
-    os.utime(tmp_path / "old.png", (stamp, stamp))
-    assert kept.prune(older_than=NOW - timedelta(days=1)) == 1
-    assert (kept.get("old"), kept.get("new")) == (None, b"png")
-
-
 def test_a_put_drops_what_is_older_than_the_age_kept(tmp_path: Path) -> None:
     kept = KeptCutouts(tmp_path, max_age=3600)
     kept.put("old", b"png")
