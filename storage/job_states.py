@@ -136,11 +136,12 @@ class Change:
 
     def added_units(self, job: Job) -> int:
         """Units the change adds to the job's owner's pending units (0 without a quota)."""
-        if self.quota is None or self.state is None or (self.options or job.options).recompose:
+        if self.quota is None or self.state is None:
             return 0
-        after = self.quota.cost(self.model or job.model) if self.state in PENDING else 0
-        before = self.quota.cost(job.model) if job.pending else 0
-        return after - before
+        charge = self.quota.charge
+        after = charge(self.model or job.model, self.options or job.options)
+        before = charge(job.model, job.options) if job.pending else 0
+        return (after if self.state in PENDING else 0) - before
 
 
 def check_model(model: str | None, state: str) -> None:

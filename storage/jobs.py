@@ -84,8 +84,7 @@ class Jobs:
             if quota is not None and state == "queued":
                 for user_id in sorted({source.user_id for source in sources}):
                     count = sum(1 for source in sources if source.user_id == user_id)
-                    cost = 0 if options.recompose else quota.cost(model)
-                    self._enforce(quota, user_id, cost * count, now=now)
+                    self._enforce(quota, user_id, quota.charge(model, options) * count, now=now)
             batch_id = self._new_id()
             for n, source in enumerate(sources):
                 job_id = batch_id if n == 0 else self._new_id()

@@ -15,6 +15,7 @@ from datetime import datetime
 import sqlite_utils
 
 from .times import iso, window_start
+from .users import JobOptions
 
 PENDING = ("queued", "running")
 DEFAULT_COST = 1
@@ -34,6 +35,10 @@ class Quota:
 
     def cost(self, model: str | None) -> int:
         return cost_of(self.costs, model)
+
+    def charge(self, model: str | None, options: JobOptions) -> int:
+        """The units a job costs: its model's, or none for a new look on a kept cut-out."""
+        return 0 if options.recompose else self.cost(model)
 
 
 def cost_of(costs: Mapping[str, int], model: str | None) -> int:
