@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from .database import SharedDatabase
 from .errors import ChatNotFoundError
 from .times import iso
-from .users import SETTINGS_COLUMNS, UserSettings
+from .users import SETTINGS_COLUMNS, UserSettings, check_language
 
 CHAT_STATUSES = ("member", "administrator", "left", "kicked")
 _PRESENT = ("member", "administrator")
@@ -137,6 +137,27 @@ class Chats:
     def clear_group_settings(self, chat_id: int, *, now: datetime) -> None:
         """Forget the group's defaults, so `group_settings` is None again."""
         self._set_settings(chat_id, dict.fromkeys(_SETTINGS_COLUMNS), now=now)
+
+    def language(self, chat_id: int) -> str | None:
+        """The language the group's admins chose, or None: each asker's own."""
+        with self._db.lock:
+            row = self._db.execute(
+                "SELECT language FROM chats WHERE chat_id = ?", (chat_id,)
+            ).fetchone()
+        return row[0] if row else None
+
+    def set_language(self, chat_id: int, language: str | None, *, now: datetime) -> None:
+        """Choose the group's language (None: each asker's own). Raises ChatNotFoundError for
+        a chat never recorded: call `touch` first."""
+        if language is not None:
+            check_language(language)
+        with self._db.lock:
+            changed = self._db.execute(
+                "UPDATE chats SET language = ?, updated_at = max(updated_at, ?) WHERE chat_id = ?",
+                (language, iso(now), chat_id),
+            ).rowcount
+        if not changed:
+            raise ChatNotFoundError(f"chat {chat_id} was never recorded")
 
     def _set_settings(self, chat_id: int, values: dict[str, object], *, now: datetime) -> None:
         assignments = ", ".join(f"{name} = :{name}" for name in _SETTINGS_COLUMNS)

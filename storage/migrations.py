@@ -164,3 +164,11 @@ def m004_backgrounds_and_crops(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE users ADD COLUMN crop TEXT NOT NULL DEFAULT ''")
     db.execute("ALTER TABLE chats ADD COLUMN background TEXT")
     db.execute("ALTER TABLE chats ADD COLUMN crop TEXT")
+
+
+@MIGRATIONS()
+def m005_languages(db: sqlite_utils.Database) -> None:
+    """The language a user or a group chose with /language; NULL follows the Telegram app
+    of whoever the bot answers."""
+    db.execute("ALTER TABLE users ADD COLUMN language TEXT")
+    db.execute("ALTER TABLE chats ADD COLUMN language TEXT")

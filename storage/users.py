@@ -20,6 +20,7 @@ IMAGE_FORMATS = ("png", "jpg", "webp")
 CROPS = ("", "subject", "square", "4:5", "9:16")  # "" keeps the whole photo
 BACKDROPS = ("", "blur", "photo")  # or a "#RRGGBB" colour; "" is transparent
 _HEX = re.compile(r"#[0-9A-F]{6}")
+_LANGUAGE = re.compile(r"[a-z]{2,3}(_[A-Z]{2})?")  # gettext's names: "de", "pt_BR"
 SETTINGS_COLUMNS = (
     "model",
     "binary_mask",
@@ -88,9 +89,11 @@ class JobOptions(Outputs):
     sticker: bool = False
     background_photo: str | None = None  # the Telegram file id, when `background` is "photo"
     recompose: bool = False  # a new look on a cut-out kept from before: no model, no units
+    language: str = "en"  # what the bot says about the job is said in it
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        check_language(self.language)
         if (self.background == "photo") != (self.background_photo is not None):
             raise ValueError("a photo background and its file go together")
 
@@ -108,6 +111,12 @@ class JobOptions(Outputs):
         write yet takes its default, and one it wrote that we no longer know is ignored."""
         stored = json.loads(text)
         return cls(**{f.name: stored[f.name] for f in fields(cls) if f.name in stored})
+
+
+def check_language(language: str) -> None:
+    """ValueError for a name that is no language's ("de", "pt_BR" are)."""
+    if not isinstance(language, str) or not _LANGUAGE.fullmatch(language):
+        raise ValueError(f"not a language: {language!r}")
 
 
 class Users:
@@ -160,6 +169,27 @@ class Users:
                 f" ON CONFLICT (user_id) DO UPDATE SET {updates},"
                 " last_seen = max(last_seen, excluded.last_seen)",
                 {**values, "user_id": user_id, "now": stamp},
+            )
+
+    def language(self, user_id: int) -> str | None:
+        """The language the user chose, or None to follow their Telegram app."""
+        with self._db.lock:
+            row = self._db.execute(
+                "SELECT language FROM users WHERE user_id = ?", (user_id,)
+            ).fetchone()
+        return row[0] if row else None
+
+    def set_language(self, user_id: int, language: str | None, *, now: datetime) -> None:
+        """Choose the user's language (None: follow their Telegram app again)."""
+        if language is not None:
+            check_language(language)
+        stamp = iso(now)
+        with self._db.lock:
+            self._db.execute(
+                "INSERT INTO users (user_id, first_seen, last_seen, language)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+                " language = excluded.language, last_seen = max(last_seen, excluded.last_seen)",
+                (user_id, stamp, stamp, language),
             )
 
     def photo_tip_due(self, user_id: int) -> bool:

@@ -183,3 +183,15 @@ def test_a_groups_background_and_crop_are_saved_and_cleared(db: SharedDatabase) 
     assert (saved.background, saved.crop) == ("blur", "9:16")
     chats.clear_group_settings(-100, now=NOW)
     assert chats.group_settings(-100) is None
+
+
+def test_a_group_language_needs_the_chat_and_can_be_cleared(chats: Chats) -> None:
+    with pytest.raises(ChatNotFoundError):
+        chats.set_language(-5, "de", now=NOW)
+    chats.touch(-5, "group", "Friends", now=NOW)
+    assert chats.language(-5) is None
+    chats.set_language(-5, "de", now=NOW)
+    assert chats.language(-5) == "de"
+    assert chats.group_settings(-5) is None  # a language is not among the defaults
+    chats.set_language(-5, None, now=NOW)
+    assert chats.language(-5) is None

@@ -26,7 +26,8 @@ M001 = "m001_users_usage_jobs"
 M002 = "m002_chats_batches_results"
 M003 = "m003_every_job_in_a_batch"
 M004 = "m004_backgrounds_and_crops"
-ALL = [M001, M002, M003, M004]
+M005 = "m005_languages"
+ALL = [M001, M002, M003, M004, M005]
 
 
 @pytest.fixture

@@ -339,6 +339,7 @@ def test_options_are_stored_in_the_shape_earlier_versions_read(
         "background_photo": None,
         "crop": "",
         "recompose": False,
+        "language": "en",
     }
     assert jobs.get(job.id) == replace(job, options=options)
 

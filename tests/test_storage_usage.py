@@ -39,8 +39,8 @@ def test_a_record_keeps_every_column(log: UsageLog, db: SharedDatabase) -> None:
         "model": "fast",
         "options": (
             '{"background": "", "background_photo": null, "binary_mask": true, "crop": "",'
-            ' "image_format": "webp", "image_quality": 85, "recompose": false, "sticker": false,'
-            ' "white_background": false}'
+            ' "image_format": "webp", "image_quality": 85, "language": "en", "recompose": false,'
+            ' "sticker": false, "white_background": false}'
         ),
         "input_bytes": 123_456,
         "width": 640,

@@ -162,3 +162,22 @@ def test_a_photo_background_comes_with_its_file_and_old_options_still_load() -> 
     assert options.has_look
     older = JobOptions.from_json('{"binary_mask": true, "image_format": "jpg"}')
     assert (older.background, older.crop, older.has_look) == ("", "", False)
+
+
+def test_a_language_is_saved_cleared_and_checked(users: Users) -> None:
+    assert users.language(1) is None
+    users.set_language(1, "pt_BR", now=NOW)
+    assert users.language(1) == "pt_BR"
+    assert users.settings(1) == UserSettings()  # a language is not among the defaults
+    users.set_language(1, None, now=NOW)
+    assert users.language(1) is None
+    with pytest.raises(ValueError, match="not a language"):
+        users.set_language(1, "'; DROP TABLE users", now=NOW)
+
+
+def test_a_job_keeps_its_language_and_an_old_one_is_english() -> None:
+    options = JobOptions(language="uk")
+    assert JobOptions.from_json(options.to_json()).language == "uk"
+    assert JobOptions.from_json('{"image_format": "png"}').language == "en"
+    with pytest.raises(ValueError, match="not a language"):
+        JobOptions(language="klingon!")
