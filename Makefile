@@ -6,8 +6,11 @@ MODELS_DIR ?= models
 # The ground-truth sets for bench-quality; they are not part of the repository.
 EVAL_DIR ?= ../shared/eval
 INSTALLED := $(VENV)/.installed
+LOCALES := bot/locales
+CATALOGUES := $(wildcard $(LOCALES)/*/LC_MESSAGES/bot.po)
+COMPILED := $(CATALOGUES:.po=.mo)
 
-.PHONY: run demo serve test models lint bench bench-quality clean
+.PHONY: run demo serve test models translations messages lint bench bench-quality clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,7 +25,21 @@ $(INSTALLED): pyproject.toml
 models: $(INSTALLED)
 	MODELS_DIR=$(MODELS_DIR) $(BIN)/python -m services.cli.weights fetch
 
-run: models  # the bot; it needs TELEGRAM_BOT_TOKEN (environment or .env)
+# The bot's languages: each .po compiled to the .mo it reads (not kept in git).
+translations: $(COMPILED)
+
+$(LOCALES)/%/LC_MESSAGES/bot.mo: $(LOCALES)/%/LC_MESSAGES/bot.po $(INSTALLED)
+	$(BIN)/pybabel compile --domain bot --input-file $< --output-file $@ --locale $*
+
+# After changing a text: gather them into bot.pot and update every language's .po.
+messages: $(INSTALLED)
+	$(BIN)/pybabel extract --no-default-keywords --keyword N_ --keyword P_:1,2 \
+		--add-comments TRANSLATORS: --no-location --no-wrap --project removebg-bot \
+		--output-file $(LOCALES)/bot.pot bot
+	$(BIN)/pybabel update --domain bot --input-file $(LOCALES)/bot.pot \
+		--output-dir $(LOCALES) --no-wrap --ignore-obsolete --no-fuzzy-matching
+
+run: models translations  # the bot; it needs TELEGRAM_BOT_TOKEN (environment or .env)
 	$(BIN)/python -m bot
 
 demo: models  # no Telegram needed: cut out the sample photos into out/
@@ -36,7 +53,7 @@ lint: $(INSTALLED)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 
-test: models lint
+test: models translations lint
 	$(BIN)/pytest -q
 
 bench: models
@@ -48,4 +65,4 @@ bench-quality: models  # every eval image, four models: over an hour on 2 cores
 	$(BIN)/python benchmarks/quality.py --eval $(EVAL_DIR) --markdown
 
 clean:
-	rm -rf $(VENV) out
+	rm -rf $(VENV) out $(COMPILED)

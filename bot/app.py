@@ -7,7 +7,7 @@ import contextlib
 import logging
 from datetime import timedelta
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -41,6 +41,7 @@ from . import (
     intake,
     jobflow,
     keyboards,
+    languages,
     membership,
     preferences,
     reports,
@@ -53,10 +54,12 @@ from .context import KEY, Deps
 from .fairuse import FairUse
 from .filetypes import FileSniffer
 from .flood import FloodLimiter
+from .i18n import DEFAULT, words
 from .logs import redact
 from .metrics import BotMetrics
 from .resume import resume_unfinished
 from .runner import JobRunner
+from .speech import answering, speaking_to
 
 log = logging.getLogger(__name__)
 DB_KEY = "database"
@@ -103,7 +106,7 @@ def build_application(settings: Settings, *, backend: Backend | None = None) -> 
         )
         app.bot_data[DB_KEY] = db
         await used.initialize()
-        await app.bot.set_my_commands([BotCommand(*command) for command in texts.COMMANDS])
+        await languages.set_commands(app.bot)
         await resume_unfinished(app.bot, app.bot_data[KEY])
         pruned = await asyncio.to_thread(jobs.prune, older_than=utcnow() - KEEP_JOBS)
         log.info(
@@ -150,6 +153,7 @@ def add_handlers(app: Application) -> None:
     app.add_handler(CommandHandler(["start", "help"], intake.start))
     app.add_handler(CommandHandler("settings", preferences.show_settings))
     app.add_handler(CommandHandler("usage", reports.usage))
+    app.add_handler(CommandHandler("language", languages.show_languages))
     app.add_handler(CommandHandler("stats", reports.stats))
     app.add_handler(CommandHandler("removebg", intake.removebg))
     images = filters.PHOTO | filters.Document.ALL
@@ -174,13 +178,16 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     action = keyboards.parse(query.data)
     if action is None:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        t = await answering(query, context)
+        await query.answer(t(texts.STALE_BUTTON), show_alert=True)
     elif action.kind == "stick":
         await sharing.add_sticker(update, context, action.target)
     elif action.kind == "album":
         await intake.choose_from_album(query, context, action)
     elif action.kind in ("set", "gset"):
         await preferences.change_setting(query, context, action)
+    elif action.kind in ("lang", "glang"):
+        await languages.choose_language(query, context, action)
     elif action.kind in ("opt", "look"):
         await choices.on_choice_button(query, context, action)
     else:
@@ -191,8 +198,12 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the traceback; tell the user something went wrong when we know who they are."""
     log.error("an update failed", exc_info=context.error)
     if isinstance(update, Update) and update.effective_chat is not None:
+        try:
+            t = await speaking_to(update, context)
+        except Exception:  # the failure may be the database's: say it in English
+            t = words(DEFAULT)
         with contextlib.suppress(TelegramError):
-            await context.bot.send_message(update.effective_chat.id, texts.UNEXPECTED)
+            await context.bot.send_message(update.effective_chat.id, t(texts.UNEXPECTED))
 
 
 def fair_use(settings: BotSettings, admins: frozenset[int]) -> FairUse:

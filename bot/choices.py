@@ -16,7 +16,9 @@ from . import fairuse, keyboards, texts
 from .awaiting import Awaited
 from .clock import utcnow
 from .context import deps_of
+from .i18n import Words
 from .jobflow import CHOOSING, ask, owned_batch, start
+from .speech import answering
 from .status import say
 
 MENUS = {"bgmenu": keyboards.background_menu, "cropmenu": keyboards.crop_menu}
@@ -27,33 +29,34 @@ async def on_choice_button(
     query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, action: keyboards.Action
 ) -> None:
     """A toggle or menu on a job choosing its model, or a new look on a result."""
-    batch = await owned_batch(query, context, action.target)
+    t = await answering(query, context)
+    batch = await owned_batch(query, t, context, action.target)
     if batch is None:
         return
     if action.kind == "opt" and action.arg:
-        await toggle(query, context, batch, action.arg)
+        await toggle(query, t, context, batch, action.arg)
     elif action.kind == "look" and action.arg and batch.lead.finished and batch.lead.model:
-        await new_look(query, context, batch, batch.lead.model, action.arg)
+        await new_look(query, t, context, batch, batch.lead.model, action.arg)
     else:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        await query.answer(t(texts.STALE_BUTTON), show_alert=True)
 
 
 async def toggle(
-    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, batch: Batch, what: str
+    query: CallbackQuery, t: Words, context: ContextTypes.DEFAULT_TYPE, batch: Batch, what: str
 ) -> None:
     """A toggle, a menu, or a choice in a menu, on a job still choosing its model."""
     deps = deps_of(context)
     if batch.lead.state != "choosing":
-        await query.answer(texts.ALREADY_RUNNING)
+        await query.answer(t(texts.ALREADY_RUNNING))
         return
     if what in MENUS or what == "back":
         await query.answer()
         menu = MENUS.get(what, keyboards.choice)
-        await query.edit_message_reply_markup(menu(batch.id, batch.lead.options))
+        await query.edit_message_reply_markup(menu(t, batch.id, batch.lead.options))
         return
     if what in ASKS:
         await query.answer()
-        await _ask_for(context, batch, what)
+        await _ask_for(context, t, batch, what)
         return
     try:
         options = keyboards.toggled_job(batch.lead.options, what)
@@ -61,17 +64,18 @@ async def toggle(
             deps.jobs.change, batch.id, options=options, from_states=CHOOSING, now=utcnow()
         )
     except ValueError:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        await query.answer(t(texts.STALE_BUTTON), show_alert=True)
         return
     except JobStateError:  # Fast or Precise was tapped meanwhile
-        await query.answer(texts.ALREADY_RUNNING)
+        await query.answer(t(texts.ALREADY_RUNNING))
         return
     await query.answer()
-    await query.edit_message_reply_markup(keyboards.choice(batch.id, options))
+    await query.edit_message_reply_markup(keyboards.choice(t, batch.id, options))
 
 
 async def new_look(
     query: CallbackQuery,
+    t: Words,
     context: ContextTypes.DEFAULT_TYPE,
     batch: Batch,
     model: str,
@@ -83,12 +87,12 @@ async def new_look(
     if what in MENUS or what == "back":
         await query.answer()
         if what == "back":
-            markup = keyboards.result(batch.id, model)
+            markup = keyboards.result(t, batch.id, model)
         else:
-            markup = MENUS[what](batch.id, batch.lead.options, "look")
+            markup = MENUS[what](t, batch.id, batch.lead.options, "look")
         await query.edit_message_reply_markup(markup)
         return
-    base = replace(batch.lead.options, recompose=True)
+    base = replace(batch.lead.options, recompose=True, language=t.language)
     try:
         options = base if what in ASKS else keyboards.toggled_job(base, what)
         fairuse.check_rate(deps.fair, query.from_user.id)
@@ -102,30 +106,35 @@ async def new_look(
             quota=deps.fair.quota(query.from_user.id),
         )
     except ValueError:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        await query.answer(t(texts.STALE_BUTTON), show_alert=True)
         return
     except (QuotaExceededError, fairuse.SlowDownError) as exc:
-        await query.answer(fairuse.explain(exc, deps.fair), show_alert=True)
+        await query.answer(fairuse.explain(t, exc, deps.fair), show_alert=True)
         return
     await query.answer()
-    await query.edit_message_reply_markup(keyboards.result(batch.id, model))
+    await query.edit_message_reply_markup(keyboards.result(t, batch.id, model))
     if what not in ASKS:
         await start(context, deps, again)
         return
     await ask(context, deps, again)
-    await _ask_for(context, again, what)
+    await _ask_for(context, t, again, what)
 
 
-async def _ask_for(context: ContextTypes.DEFAULT_TYPE, batch: Batch, what: str) -> None:
+async def _ask_for(context: ContextTypes.DEFAULT_TYPE, t: Words, batch: Batch, what: str) -> None:
     """Wait for the colour or photo `what` asks for, for `batch`, and ask the user for it."""
     awaited, prompt = ASKS[what]
     lead = batch.lead
     deps_of(context).awaiting.expect(lead.chat_id, lead.user_id, Awaited(batch.id, awaited))
-    await say(context.bot, lead.chat_id, prompt, reply_to=lead.source_message_id)
+    await say(context.bot, lead.chat_id, t(prompt), reply_to=lead.source_message_id)
 
 
 async def set_background(
-    context: ContextTypes.DEFAULT_TYPE, awaited: Awaited, *, colour: str | None, photo: str | None
+    context: ContextTypes.DEFAULT_TYPE,
+    t: Words,
+    awaited: Awaited,
+    *,
+    colour: str | None,
+    photo: str | None,
 ) -> str | None:
     """The awaited colour or photo (a file id) becomes the job's background, and its keyboard
     says so; the message to reply with, or None when the job has moved on meanwhile."""
@@ -147,7 +156,7 @@ async def set_background(
             await context.bot.edit_message_reply_markup(
                 lead.chat_id,
                 lead.status_message_id,
-                reply_markup=keyboards.choice(batch.id, options),
+                reply_markup=keyboards.choice(t, batch.id, options),
             )
-    name = keyboards.background_name(options)
-    return texts.COLOUR_SET.format(name=name) if colour is not None else texts.PHOTO_SET
+    name = keyboards.background_name(t, options)
+    return t(texts.COLOUR_SET, name=name) if colour is not None else t(texts.PHOTO_SET)

@@ -16,6 +16,7 @@ from storage import Job
 
 from . import keyboards, stickers, texts
 from .failures import JobFailure, from_telegram
+from .i18n import Words
 
 log = logging.getLogger(__name__)
 DOWNLOAD_LIMIT = 20 * 1024 * 1024  # the Bot API's limit for getFile
@@ -50,7 +51,7 @@ async def download_file(bot: Bot, file_id: str) -> bytes:
         raise from_telegram(exc) from exc
 
 
-async def send_sticker(bot: Bot, job: Job, result: RemoveBgResult) -> tuple[Sent, ...]:
+async def send_sticker(bot: Bot, t: Words, job: Job, result: RemoveBgResult) -> tuple[Sent, ...]:
     """The cut-out as a sticker too; the files already went, so a failure is only logged."""
     webp = await asyncio.to_thread(stickers.to_sticker, result.image)
     output = Output(job, "sticker", f"{base_name(job)}.webp", webp)
@@ -60,7 +61,7 @@ async def send_sticker(bot: Bot, job: Job, result: RemoveBgResult) -> tuple[Sent
             webp,
             reply_to_message_id=job.source_message_id,
             allow_sending_without_reply=True,
-            reply_markup=keyboards.sticker(job.id),
+            reply_markup=keyboards.sticker(t, job.id),
         )
     except TelegramError as exc:
         log.info("sticker for job %s not sent: %s", job.id, exc)

@@ -14,26 +14,39 @@ from services.contract import (
 )
 
 from . import texts
+from .i18n import Words
 
 
 class JobFailure(Exception):
-    """A job that ended early: `message` is for the user, `reason` for the usage log."""
+    """A job that ended early: `message` (a text, filled with `values`) is for the user, in
+    their language; `reason` is for the usage log."""
 
     def __init__(
-        self, message: str, reason: str, *, tell_user: bool = True, retry: bool = False
+        self,
+        message: str,
+        reason: str,
+        *,
+        tell_user: bool = True,
+        retry: bool = False,
+        values: dict[str, str] | None = None,
     ) -> None:
         self.message = message
         self.reason = reason
         self.tell_user = tell_user
         self.retry = retry  # worth a "Try again" button: the image itself was fine
+        self.values = values or {}
         super().__init__(reason)
+
+    def said(self, t: Words) -> str:
+        return t(self.message, **self.values)
 
 
 def from_backend(exc: RemoveBgError) -> JobFailure:
     if isinstance(exc, ImageRejectedError | RequestRejectedError):
+        said = {"reason": exc.description}  # the service's words, as they are
         if exc.status_code == 413:
-            return JobFailure(texts.REJECTED.format(reason=exc.description), "too large")
-        return JobFailure(texts.REJECTED.format(reason=exc.description), "rejected")
+            return JobFailure(texts.REJECTED, "too large", values=said)
+        return JobFailure(texts.REJECTED, "rejected", values=said)
     if isinstance(exc, AuthError):
         return JobFailure(texts.BACKEND_MISCONFIGURED, "backend auth")
     if isinstance(exc, RateLimitedError):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from collections import deque
 from collections.abc import Callable
@@ -14,6 +13,7 @@ from storage import Quota, QuotaExceededError
 
 from . import texts
 from .clock import utcnow
+from .i18n import Words
 
 RATE_WINDOW = timedelta(minutes=1)
 
@@ -73,23 +73,16 @@ def check_rate(fair: FairUse, user_id: int) -> None:
         fair.limiter.hit(user_id)
 
 
-def explain(exc: Exception, fair: FairUse, now: datetime | None = None) -> str:
+def explain(t: Words, exc: Exception, fair: FairUse, now: datetime | None = None) -> str:
     """The friendly message for a quota or rate-limit refusal, saying when to come back."""
     if isinstance(exc, SlowDownError):
-        return texts.SLOW_DOWN.format(wait=_wait(exc.wait))
+        return t(texts.SLOW_DOWN, when=t.within(exc.wait))
     assert isinstance(exc, QuotaExceededError)
     now = now or utcnow()
     midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), now.tzinfo)
-    return texts.QUOTA_REACHED.format(
-        limit=exc.limit, wait=_wait((midnight - now).total_seconds()), **fair.prices()
+    return t(
+        texts.QUOTA_REACHED,
+        units=t(texts.UNITS, count=exc.limit),
+        when=t.within((midnight - now).total_seconds()),
+        **fair.prices(),
     )
-
-
-def _wait(seconds: float) -> str:
-    seconds = math.ceil(seconds)
-    if seconds < 90:
-        return f"{seconds} seconds"
-    minutes = math.ceil(seconds / 60)
-    if minutes < 90:
-        return f"{minutes} minutes"
-    return f"{minutes // 60} h {minutes % 60:02d} min"

@@ -18,6 +18,7 @@ from .delivery import DOWNLOAD_LIMIT
 from .filetypes import is_image
 from .incoming import Incoming
 from .keyboards import Action
+from .speech import answering, speaking_to
 
 log = logging.getLogger(__name__)
 IMAGE_SUFFIXES = {
@@ -40,7 +41,8 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Say what the bot does, with an example."""
     message = update.effective_message
     if message is not None:
-        await message.reply_text(texts.START, parse_mode=ParseMode.HTML)
+        t = await speaking_to(update, context)
+        await message.reply_text(t(texts.START), parse_mode=ParseMode.HTML)
 
 
 async def receive_image(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -54,7 +56,8 @@ async def removebg(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message = _message(update)
     target = message if (message.photo or message.document) else message.reply_to_message
     if target is None or not (target.photo or target.document):
-        await message.reply_text(texts.REMOVEBG_HOWTO, parse_mode=ParseMode.HTML)
+        t = await speaking_to(update, context)
+        await message.reply_text(t(texts.REMOVEBG_HOWTO), parse_mode=ParseMode.HTML)
         return
     if target is not message and target.media_group_id is not None:
         await _take_from_album(update, context, target, target.media_group_id)
@@ -80,10 +83,12 @@ async def choose_from_album(
     albums, message = deps_of(context).albums, query.message
     pending = albums.pending(message.chat.id, message.message_id) if message else None
     if pending is None or message is None:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        t = await answering(query, context)
+        await query.answer(t(texts.STALE_BUTTON), show_alert=True)
         return
     if query.from_user.id != pending.user.id:
-        await query.answer(texts.NOT_YOURS, show_alert=True)
+        t = await answering(query, context)
+        await query.answer(t(texts.NOT_YOURS), show_alert=True)
         return
     albums.answered(message.chat.id, message.message_id)
     await query.answer()
@@ -107,9 +112,10 @@ async def _take_from_album(
     if len(album) < 2:  # privacy mode: the bot heard none of the album but this reply
         await jobflow.accept(context, user, chat, target, [found], note=texts.ALBUM_PARTLY_SEEN)
         return
+    t = await speaking_to(update, context)
     asked = await _message(update).reply_text(
-        texts.ALBUM_WHICH.format(count=len(album)),
-        reply_markup=keyboards.album_choice(target.message_id, len(album)),
+        t(texts.ALBUM_WHICH, count=len(album)),
+        reply_markup=keyboards.album_choice(t, target.message_id, len(album)),
     )
     deps_of(context).albums.ask(asked, AlbumChoice(user, chat, target, found, album))
 
@@ -121,12 +127,13 @@ async def receive_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     awaited = awaiting.take(chat.id, user.id, "colour") if user and chat else None
     if awaited is None or user is None or chat is None:
         return
-    colour = looks.colour_of(message.text or "")
+    t = await speaking_to(update, context)
+    colour = looks.colour_of(message.text or "", t)
     if colour is None:
         awaiting.expect(chat.id, user.id, awaited)  # still waiting for one
-        await message.reply_text(texts.NOT_A_COLOUR, parse_mode=ParseMode.HTML)
+        await message.reply_text(t(texts.NOT_A_COLOUR), parse_mode=ParseMode.HTML)
         return
-    said = await choices.set_background(context, awaited, colour=colour, photo=None)
+    said = await choices.set_background(context, t, awaited, colour=colour, photo=None)
     if said is not None:
         await message.reply_text(said)
 
@@ -165,7 +172,8 @@ async def _as_background(
     if found is None:
         awaiting.expect(chat.id, user.id, awaited)
         return True
-    said = await choices.set_background(context, awaited, colour=None, photo=found.file_id)
+    t = await speaking_to(update, context)
+    said = await choices.set_background(context, t, awaited, colour=None, photo=found.file_id)
     if said is not None:
         await _message(update).reply_text(said)
     return True
@@ -178,10 +186,12 @@ async def _checked_image(
     it can't be done."""
     found = image_in(message)
     if isinstance(found, str):
-        await _message(update).reply_text(found)
+        t = await speaking_to(update, context)
+        await _message(update).reply_text(t(found))
         return None
     if not await _sniffed_image(context, found):
-        await _message(update).reply_text(texts.NOT_AN_IMAGE)
+        t = await speaking_to(update, context)
+        await _message(update).reply_text(t(texts.NOT_AN_IMAGE))
         return None
     return found
 
@@ -195,7 +205,8 @@ async def _sniffed_image(context: ContextTypes.DEFAULT_TYPE, found: Incoming) ->
 
 
 def image_in(message: Message) -> Incoming | str:
-    """The image a message carries (the largest photo size, or a file), or why it isn't one."""
+    """The image a message carries (the largest photo size, or a file), or why it isn't one
+    (a text, to be translated)."""
     if message.photo:
         photo = message.photo[-1]
         return Incoming(

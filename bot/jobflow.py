@@ -13,7 +13,9 @@ from storage import Batch, JobSource, JobStateError, QuotaExceededError, UserSet
 from . import fairuse, keyboards, texts
 from .clock import utcnow
 from .context import Deps, deps_of
+from .i18n import Words, words
 from .incoming import Incoming
+from .speech import answering, words_for
 from .status import say
 
 CHOOSING = ("choosing",)
@@ -28,11 +30,12 @@ async def accept(
     *,
     note: str | None = None,
 ) -> None:
-    """Store the images as one batch (a job each), then ask or start at once; `note` is said
-    in the same message."""
+    """Store the images as one batch (a job each), then ask or start at once; `note` (a text
+    to translate) is said in the same message. The batch speaks the user's language."""
     deps = deps_of(context)
     await deps.db(deps.users.touch, user.id, user.username, now=utcnow())
     defaults = await _defaults(deps, user, chat)
+    t = await words_for(deps, user, chat)
     sources = [_source(user, chat, image) for image in images]
     state = "choosing" if defaults.ask_each_time else "queued"
     model = None if defaults.ask_each_time else defaults.model
@@ -43,14 +46,14 @@ async def accept(
         batch = await deps.db(
             deps.jobs.create,
             sources,
-            options=defaults.job_options(),
+            options=replace(defaults.job_options(), language=t.language),
             model=model,
             state=state,
             now=utcnow(),
             quota=quota,
         )
     except (QuotaExceededError, fairuse.SlowDownError) as exc:
-        await reply_to.reply_text(fairuse.explain(exc, deps.fair))
+        await reply_to.reply_text(fairuse.explain(t, exc, deps.fair))
         return
     # one message, not two: every message counts against flood limits
     if (
@@ -67,17 +70,17 @@ async def accept(
 
 
 async def owned_batch(
-    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, target: str
+    query: CallbackQuery, t: Words, context: ContextTypes.DEFAULT_TYPE, target: str
 ) -> Batch | None:
     """The batch a button acts on, if it still exists and the presser sent its images;
     otherwise None, once the presser is told why not."""
     deps = deps_of(context)
     batch = await deps.db(deps.jobs.batch, target)
     if batch is None:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        await query.answer(t(texts.STALE_BUTTON), show_alert=True)
         return None
     if batch.lead.user_id != query.from_user.id:
-        await query.answer(texts.NOT_YOURS, show_alert=True)
+        await query.answer(t(texts.NOT_YOURS), show_alert=True)
         return None
     return batch
 
@@ -86,25 +89,27 @@ async def on_job_button(
     query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, action: keyboards.Action
 ) -> None:
     """Run, redo or re-ask, for the user who sent the image only."""
-    batch = await owned_batch(query, context, action.target)
+    t = await answering(query, context)
+    batch = await owned_batch(query, t, context, action.target)
     if batch is None:
         return
     deps = deps_of(context)
     if action.kind == "run" and action.arg in MODELS:
-        await _run(query, context, deps, batch, action.arg)
+        await _run(query, t, context, deps, batch, action.arg)
     elif action.kind in ("redo", "again") and (action.arg in MODELS or not action.arg):
-        await _redo(query, context, deps, batch, action.arg)
+        await _redo(query, t, context, deps, batch, action.arg)
     else:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        await query.answer(t(texts.STALE_BUTTON), show_alert=True)
 
 
-def _waiting_note(deps: Deps, user_id: int) -> str | None:
+def _waiting_note(t: Words, deps: Deps, user_id: int) -> str | None:
     """A toast at once when the job must wait: free, unlike an edit under Telegram's limits."""
-    return texts.IN_LINE if deps.runner.busy_for(user_id) else None
+    return t(texts.IN_LINE) if deps.runner.busy_for(user_id) else None
 
 
 async def _run(
     query: CallbackQuery,
+    t: Words,
     context: ContextTypes.DEFAULT_TYPE,
     deps: Deps,
     batch: Batch,
@@ -123,17 +128,18 @@ async def _run(
             now=utcnow(),
         )
     except JobStateError:  # a second tap, or a tap on a finished job
-        await query.answer(texts.ALREADY_RUNNING)
+        await query.answer(t(texts.ALREADY_RUNNING))
         return
     except (QuotaExceededError, fairuse.SlowDownError) as exc:
-        await query.answer(fairuse.explain(exc, deps.fair), show_alert=True)
+        await query.answer(fairuse.explain(t, exc, deps.fair), show_alert=True)
         return
-    await query.answer(_waiting_note(deps, user_id))
+    await query.answer(_waiting_note(t, deps, user_id))
     deps.runner.submit(context.bot, started)
 
 
 async def _redo(
     query: CallbackQuery,
+    t: Words,
     context: ContextTypes.DEFAULT_TYPE,
     deps: Deps,
     batch: Batch,
@@ -147,16 +153,16 @@ async def _redo(
         again = await deps.db(
             deps.jobs.create,
             [job.source for job in batch.jobs],
-            options=batch.lead.options,
+            options=replace(batch.lead.options, language=t.language),
             model=model,
             state="queued" if model else "choosing",
             now=utcnow(),
             quota=deps.fair.quota(user_id),
         )
     except (QuotaExceededError, fairuse.SlowDownError) as exc:
-        await query.answer(fairuse.explain(exc, deps.fair), show_alert=True)
+        await query.answer(fairuse.explain(t, exc, deps.fair), show_alert=True)
         return
-    await query.answer(_waiting_note(deps, user_id) if model else None)
+    await query.answer(_waiting_note(t, deps, user_id) if model else None)
     if model is None:
         await ask(context, deps, again)
     else:
@@ -166,10 +172,11 @@ async def _redo(
 async def ask(
     context: ContextTypes.DEFAULT_TYPE, deps: Deps, batch: Batch, note: str | None = None
 ) -> None:
-    markup = keyboards.choice(batch.id, batch.lead.options)
+    t = words(batch.lead.options.language)
+    markup = keyboards.choice(t, batch.id, batch.lead.options)
     count = len(batch.jobs)
-    text = texts.CHOOSE if count == 1 else texts.CHOOSE_ALBUM.format(count=count)
-    text += f"\n\n{note}" if note else ""
+    text = t(texts.CHOOSE) if count == 1 else t(texts.CHOOSE_ALBUM, count=count)
+    text += f"\n\n{t(note)}" if note else ""
     lead = batch.lead
     sent = await say(context.bot, lead.chat_id, text, markup, reply_to=lead.source_message_id)
     if sent is not None:
@@ -180,7 +187,8 @@ async def start(
     context: ContextTypes.DEFAULT_TYPE, deps: Deps, batch: Batch, note: str | None = None
 ) -> None:
     lead = batch.lead
-    text = texts.STARTING + (f"\n\n{note}" if note else "")
+    t = words(lead.options.language)
+    text = t(texts.STARTING) + (f"\n\n{t(note)}" if note else "")
     sent = await say(context.bot, lead.chat_id, text, reply_to=lead.source_message_id)
     started = await deps.db(deps.jobs.change, batch.id, status_message_id=sent, now=utcnow())
     deps.runner.submit(context.bot, started)

@@ -13,6 +13,7 @@ from services.contract.wire import IMAGE_FORMATS, MODELS
 from storage import JobOptions, UserSettings
 
 from . import texts
+from .i18n import LANGUAGES, Words
 from .palette import CROP_KEYS, PALETTE, SWATCHES
 from .texts import MODEL_ICONS, MODEL_NAMES
 
@@ -23,8 +24,15 @@ QUALITIES = (60, 75, 85, 95, 100)
 DEFAULT_BACKGROUNDS = ("", *PALETTE.values(), "blur")  # what /settings cycles through
 Choices = TypeVar("Choices", JobOptions, UserSettings)  # both are the outputs wanted, and more
 _DATA = re.compile(
-    r"^(run|opt|look|redo|again|set|gset|stick|album):([A-Za-z0-9_-]{1,20})(?::([a-z0-9]{1,10}))?$"
+    r"^(run|opt|look|redo|again|set|gset|lang|glang|stick|album)"
+    r":([A-Za-z0-9_-]{1,20})(?::([a-z0-9]{1,10}))?$"
 )
+# A language button's key: "ptbr" for pt_BR; "auto" follows the Telegram app (or, in a
+# group, each asker's).
+LANGUAGE_KEYS: dict[str, str | None] = {
+    "auto": None,
+    **{language.lower().replace("_", ""): language for language in LANGUAGES},
+}
 
 
 @dataclass(frozen=True)
@@ -46,45 +54,52 @@ def parse(data: str | None) -> Action | None:
     return Action(*match.groups()) if match else None
 
 
-def choice(job_id: str, options: JobOptions) -> InlineKeyboardMarkup:
+def choice(t: Words, job_id: str, options: JobOptions) -> InlineKeyboardMarkup:
     """Fast / Precise, and toggles that flip in place."""
     fmt = options.image_format.upper()
     rows = [
         [
-            _button(f"{MODEL_ICONS[model]} {MODEL_NAMES[model]}", "run", job_id, model)
+            _button(f"{MODEL_ICONS[model]} {t(MODEL_NAMES[model])}", "run", job_id, model)
             for model in MODELS
         ],
         [
-            _button(f"{_tick(options.binary_mask)} Mask", "opt", job_id, "mask"),
-            _button(f"{_tick(options.white_background)} White background", "opt", job_id, "white"),
+            _button(_ticked(t, options.binary_mask, texts.MASK), "opt", job_id, "mask"),
+            _button(
+                _ticked(t, options.white_background, texts.WHITE_BACKGROUND),
+                "opt",
+                job_id,
+                "white",
+            ),
         ],
         [
-            _button(f"Format: {fmt} ↻", "opt", job_id, "format"),
-            _button(f"{_tick(options.sticker)} Sticker", "opt", job_id, "sticker"),
+            _button(t(texts.FORMAT, format=fmt), "opt", job_id, "format"),
+            _button(_ticked(t, options.sticker, texts.STICKER), "opt", job_id, "sticker"),
         ],
         [
             _button(
-                texts.BACKGROUND.format(name=background_name(options)), "opt", job_id, "bgmenu"
+                t(texts.BACKGROUND, name=background_name(t, options)), "opt", job_id, "bgmenu"
             ),
             _button(
-                texts.CROP.format(name=texts.CROP_NAMES[options.crop]), "opt", job_id, "cropmenu"
+                t(texts.CROP, name=t(texts.CROP_NAMES[options.crop])), "opt", job_id, "cropmenu"
             ),
         ],
     ]
     return InlineKeyboardMarkup(rows)
 
 
-def background_menu(job_id: str, options: JobOptions, kind: str = "opt") -> InlineKeyboardMarkup:
+def background_menu(
+    t: Words, job_id: str, options: JobOptions, kind: str = "opt"
+) -> InlineKeyboardMarkup:
     """What goes behind the subject: none, a colour of the palette or the user's own, the
     photo's own background blurred, or another photo. `kind` is "opt" on a job still
     choosing, "look" on a result (a new look on its kept cut-out)."""
 
     def pick(key: str) -> InlineKeyboardButton:
-        name = texts.BACKGROUND_NAMES["" if key == "none" else key]
+        name = t(texts.BACKGROUND_NAMES["" if key == "none" else key])
         label = f"{SWATCHES.get(key, '')} {name}".strip()
-        if options.background == _background_key(key):
-            label = f"✓ {label}"
-        return _button(label, kind, job_id, f"bg{key}")
+        return _button(
+            _marked(options.background == _background_key(key), label), kind, job_id, f"bg{key}"
+        )
 
     colours = [pick(key) for key in PALETTE]
     rows = [
@@ -92,98 +107,119 @@ def background_menu(job_id: str, options: JobOptions, kind: str = "opt") -> Inli
         colours[2:6],
         [colours[6], pick("blur")],
         [
-            _button(texts.BACKGROUND_CUSTOM, kind, job_id, "bgcustom"),
-            _button(texts.BACKGROUND_PHOTO, kind, job_id, "bgphoto"),
+            _button(t(texts.BACKGROUND_CUSTOM), kind, job_id, "bgcustom"),
+            _button(t(texts.BACKGROUND_PHOTO), kind, job_id, "bgphoto"),
         ],
-        [_button(texts.BACK, kind, job_id, "back")],
+        [_button(t(texts.BACK), kind, job_id, "back")],
     ]
     return InlineKeyboardMarkup(rows)
 
 
-def crop_menu(job_id: str, options: JobOptions, kind: str = "opt") -> InlineKeyboardMarkup:
+def crop_menu(
+    t: Words, job_id: str, options: JobOptions, kind: str = "opt"
+) -> InlineKeyboardMarkup:
     def pick(key: str) -> InlineKeyboardButton:
         crop = CROP_KEYS[key]
-        label = texts.CROP_NAMES[crop]
-        return _button(f"✓ {label}" if options.crop == crop else label, kind, job_id, f"crop{key}")
+        label = t(texts.CROP_NAMES[crop])
+        return _button(_marked(options.crop == crop, label), kind, job_id, f"crop{key}")
 
     keys = list(CROP_KEYS)
     rows = [[pick(k) for k in keys[:2]], [pick(k) for k in keys[2:]]]
-    rows.append([_button(texts.BACK, kind, job_id, "back")])
+    rows.append([_button(t(texts.BACK), kind, job_id, "back")])
     return InlineKeyboardMarkup(rows)
 
 
-def background_name(options: JobOptions | UserSettings) -> str:
+def background_name(t: Words, options: JobOptions | UserSettings) -> str:
     """The background's name on a button: a palette colour's name, or its hex code."""
     for key, colour in PALETTE.items():
         if options.background == colour:
-            return texts.BACKGROUND_NAMES[key]
-    return texts.BACKGROUND_NAMES.get(options.background, options.background)
+            return t(texts.BACKGROUND_NAMES[key])
+    if options.background in texts.BACKGROUND_NAMES:
+        return t(texts.BACKGROUND_NAMES[options.background])
+    return options.background
 
 
-def result(job_id: str, model: str) -> InlineKeyboardMarkup:
+def result(t: Words, job_id: str, model: str) -> InlineKeyboardMarkup:
     other = following(MODELS, model)
     return InlineKeyboardMarkup(
         [
             [
-                _button(f"↻ Redo with {MODEL_NAMES[other]}", "redo", job_id, other),
-                _button("⚙ Other outputs", "again", job_id),
+                _button(t(texts.REDO_WITH, model=t(MODEL_NAMES[other])), "redo", job_id, other),
+                _button(t(texts.OTHER_OUTPUTS), "again", job_id),
             ],
             [
-                _button(texts.NEW_BACKGROUND, "look", job_id, "bgmenu"),
-                _button(texts.NEW_CROP, "look", job_id, "cropmenu"),
+                _button(t(texts.NEW_BACKGROUND), "look", job_id, "bgmenu"),
+                _button(t(texts.NEW_CROP), "look", job_id, "cropmenu"),
             ],
-            [InlineKeyboardButton("↗ Share", switch_inline_query="")],
+            [InlineKeyboardButton(t(texts.SHARE), switch_inline_query="")],
         ]
     )
 
 
-def album_choice(photo_id: int, count: int) -> InlineKeyboardMarkup:
+def album_choice(t: Words, photo_id: int, count: int) -> InlineKeyboardMarkup:
     """One photo of an album (the message `photo_id`), or all of it."""
     target = str(photo_id)  # short, unlike a media group id, which has no stated length
     return InlineKeyboardMarkup(
         [
             [
-                _button(texts.ALBUM_THIS, "album", target, "one"),
-                _button(texts.ALBUM_ALL.format(count=count), "album", target, "all"),
+                _button(t(texts.ALBUM_THIS), "album", target, "one"),
+                _button(t(texts.ALBUM_ALL, count=count), "album", target, "all"),
             ]
         ]
     )
 
 
-def sticker(job_id: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button("➕ Add to my sticker set", "stick", job_id)]])
+def sticker(t: Words, job_id: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(t(texts.ADD_STICKER), "stick", job_id)]])
 
 
-def retry(job_id: str, model: str) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button("↻ Try again", "redo", job_id, model)]])
+def retry(t: Words, job_id: str, model: str) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(t(texts.TRY_AGAIN), "redo", job_id, model)]])
 
 
-def settings(owner: str, defaults: UserSettings, *, group: bool) -> InlineKeyboardMarkup:
+def languages(t: Words, owner: str, chosen: str | None, *, group: bool) -> InlineKeyboardMarkup:
+    """Each language by its own name, two a row, and "auto" last; `owner` is the user's id,
+    or the group's."""
+    kind = "glang" if group else "lang"
+    auto = t(texts.GROUP_LANGUAGE_AUTO if group else texts.LANGUAGE_AUTO)
+
+    def pick(key: str, label: str) -> InlineKeyboardButton:
+        return _button(_marked(LANGUAGE_KEYS[key] == chosen, label), kind, owner, key)
+
+    named = [pick(key, LANGUAGES[language]) for key, language in LANGUAGE_KEYS.items() if language]
+    rows = [named[i : i + 2] for i in range(0, len(named), 2)]
+    rows.append([pick("auto", auto)])
+    return InlineKeyboardMarkup(rows)
+
+
+def settings(t: Words, owner: str, defaults: UserSettings, *, group: bool) -> InlineKeyboardMarkup:
     """A user's defaults (`owner` is their id), or a group's (its id; no "Ask each time")."""
     kind = "gset" if group else "set"
     fmt = defaults.image_format.upper()
     rows = [
-        [_button(f"Model: {MODEL_NAMES[defaults.model]} ↻", kind, owner, "model")],
+        [_button(t(texts.MODEL, model=t(MODEL_NAMES[defaults.model])), kind, owner, "model")],
         [
-            _button(f"{_tick(defaults.binary_mask)} Mask", kind, owner, "mask"),
-            _button(f"{_tick(defaults.white_background)} White background", kind, owner, "white"),
+            _button(_ticked(t, defaults.binary_mask, texts.MASK), kind, owner, "mask"),
+            _button(
+                _ticked(t, defaults.white_background, texts.WHITE_BACKGROUND), kind, owner, "white"
+            ),
         ],
         [
-            _button(f"Format: {fmt} ↻", kind, owner, "format"),
-            _button(f"Quality: {defaults.image_quality} ↻", kind, owner, "quality"),
+            _button(t(texts.FORMAT, format=fmt), kind, owner, "format"),
+            _button(t(texts.QUALITY, quality=defaults.image_quality), kind, owner, "quality"),
         ],
         [
             _button(
-                texts.BACKGROUND.format(name=background_name(defaults)) + " ↻", kind, owner, "bg"
+                t(texts.BACKGROUND, name=background_name(t, defaults)) + " ↻", kind, owner, "bg"
             ),
             _button(
-                texts.CROP.format(name=texts.CROP_NAMES[defaults.crop]) + " ↻", kind, owner, "crop"
+                t(texts.CROP, name=t(texts.CROP_NAMES[defaults.crop])) + " ↻", kind, owner, "crop"
             ),
         ],
     ]
     if not group:
-        ask = _tick(defaults.ask_each_time)
-        rows.append([_button(f"{ask} Ask each time", kind, owner, "ask")])
+        ask = _ticked(t, defaults.ask_each_time, texts.ASK_EACH_TIME)
+        rows.append([_button(ask, kind, owner, "ask")])
     return InlineKeyboardMarkup(rows)
 
 
@@ -236,5 +272,11 @@ def _button(text: str, kind: str, target: str, arg: str | None = None) -> Inline
     return InlineKeyboardButton(text, callback_data=Action(kind, target, arg).data)
 
 
-def _tick(on: bool) -> str:
-    return "☑" if on else "☐"
+def _ticked(t: Words, on: bool, label: str) -> str:
+    """A toggle's label with its box."""
+    return f"{'☑' if on else '☐'} {t(label)}"
+
+
+def _marked(chosen: bool, label: str) -> str:
+    """A menu's choice, with a tick on the chosen one."""
+    return f"✓ {label}" if chosen else label

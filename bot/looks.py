@@ -4,6 +4,7 @@ job's options, and composing it on a plain cut-out."""
 from __future__ import annotations
 
 import asyncio
+import unicodedata
 from dataclasses import replace
 
 from telegram import Bot
@@ -21,20 +22,33 @@ from storage import Job, JobOptions
 from . import texts
 from .delivery import download_file
 from .failures import JobFailure
+from .i18n import Words
 from .palette import NAMED
 
 MARGIN = 5.0  # percent of the subject's longer side, around every crop the bot makes
 
 
-def colour_of(text: str) -> str | None:
-    """A typed colour as #RRGGBB: a name, or a hex code (#FF8800, ff8800, #f80); else None."""
-    cleaned = text.strip().lower().replace(" ", "")
-    if cleaned in NAMED:
-        return NAMED[cleaned]
+def colour_of(text: str, t: Words) -> str | None:
+    """A typed colour as #RRGGBB: a name in English or in `t`'s language, or a hex code
+    (#FF8800, ff8800, #f80); else None."""
+    cleaned = _folded(text)
+    named = {
+        _folded(word): colour
+        for name, colour in NAMED.items()
+        for word in t(name).split(",")  # a language may give a colour several names
+    } | NAMED
+    if cleaned in named:
+        return named[cleaned]
     try:
-        return Colour.parse(cleaned).hex
+        return Colour.parse("".join(text.split())).hex
     except BadOptionError:
         return None
+
+
+def _folded(text: str) -> str:
+    """A name as typed, compared without case, accents, spaces or hyphens ("Doré" is "dore")."""
+    bare = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in bare if c.isalnum() and not unicodedata.combining(c))
 
 
 def look_of(options: JobOptions, photo: bytes | None = None) -> Look:

@@ -10,6 +10,7 @@ from telegram.ext import ContextTypes
 
 from . import texts
 from .context import deps_of
+from .speech import words_for
 from .status import say
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,7 @@ async def on_my_membership(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     log.info("membership in chat %s: %s -> %s", chat.id, old.status, new.status)
     joined = new.status in PRESENT and old.status not in PRESENT
     if fresh and joined and chat.type != "private":
-        await say(context.bot, chat.id, texts.GROUP_HELLO)
+        t = await words_for(deps, change.from_user, chat)  # the group's, or who added the bot
+        await say(context.bot, chat.id, t(texts.GROUP_HELLO))
     elif fresh and status in ("left", "kicked"):
         await deps.runner.forget_chat(chat.id)

@@ -1,7 +1,9 @@
 """The background menu's colours and the crops, by the keys their buttons carry, and the colour
-names a user may type. Nothing here imports the rest of the bot."""
+names a user may type. Nothing here imports the rest of the bot but its languages."""
 
 from __future__ import annotations
+
+from .i18n import N_
 
 # The background menu's colours, by the key its buttons carry.
 PALETTE = {
@@ -14,23 +16,32 @@ PALETTE = {
     "grey": "#9E9E9E",
 }
 SWATCHES = {"white": "⬜", "black": "⬛", "red": "🟥", "blue": "🟦", "green": "🟩", "yellow": "🟨"}
-# Colour names a user may reply with, besides #RRGGBB (English; web colour values).
+# Colour names a user may reply with, besides #RRGGBB (web colour values): these in English,
+# and each language's own words for them from the catalogues.
 NAMED = {
-    **PALETTE,
-    "gray": "#9E9E9E",
-    "orange": "#FB8C00",
-    "purple": "#8E24AA",
-    "violet": "#8E24AA",
-    "pink": "#EC407A",
-    "brown": "#6D4C41",
-    "beige": "#F5F5DC",
-    "navy": "#000080",
-    "teal": "#008080",
-    "cyan": "#00BCD4",
-    "turquoise": "#40E0D0",
-    "gold": "#FFD700",
-    "silver": "#C0C0C0",
-    "cream": "#FFFDD0",
-    "lime": "#C0CA33",
+    # TRANSLATORS: colour names a user may type for a background: lower case, as people type;
+    # give two or more names, separated by commas, where people use both ("grey, gray").
+    N_("white"): PALETTE["white"],
+    N_("black"): PALETTE["black"],
+    N_("red"): PALETTE["red"],
+    N_("blue"): PALETTE["blue"],
+    N_("green"): PALETTE["green"],
+    N_("yellow"): PALETTE["yellow"],
+    N_("grey"): PALETTE["grey"],
+    "gray": PALETTE["grey"],
+    N_("orange"): "#FB8C00",
+    N_("purple"): "#8E24AA",
+    N_("violet"): "#8E24AA",
+    N_("pink"): "#EC407A",
+    N_("brown"): "#6D4C41",
+    N_("beige"): "#F5F5DC",
+    N_("navy"): "#000080",
+    N_("teal"): "#008080",
+    N_("cyan"): "#00BCD4",
+    N_("turquoise"): "#40E0D0",
+    N_("gold"): "#FFD700",
+    N_("silver"): "#C0C0C0",
+    N_("cream"): "#FFFDD0",
+    N_("lime"): "#C0CA33",
 }
 CROP_KEYS = {"none": "", "subj": "subject", "square": "square", "45": "4:5", "916": "9:16"}

@@ -15,6 +15,8 @@ from storage import UserSettings
 from . import keyboards, texts
 from .clock import utcnow
 from .context import Deps, deps_of
+from .i18n import Words
+from .speech import answering, words_for
 
 ADMINS = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
 
@@ -26,19 +28,20 @@ async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if message is None or user is None or chat is None:
         return
     await deps.db(deps.users.touch, user.id, user.username, now=utcnow())
+    t = await words_for(deps, user, chat)
     if chat.type == "private":
         current = await deps.db(deps.users.settings, user.id)
-        markup = keyboards.settings(str(user.id), current, group=False)
-        await message.reply_text(texts.SETTINGS, parse_mode=ParseMode.HTML, reply_markup=markup)
+        markup = keyboards.settings(t, str(user.id), current, group=False)
+        await message.reply_text(t(texts.SETTINGS), parse_mode=ParseMode.HTML, reply_markup=markup)
     elif await is_admin(context.bot, chat.id, user.id):
         await deps.db(deps.chats.touch, chat.id, chat.type, chat.title, now=utcnow())
         defaults = await _group_settings(deps, chat.id)
-        markup = keyboards.settings(str(chat.id), defaults, group=True)
+        markup = keyboards.settings(t, str(chat.id), defaults, group=True)
         await message.reply_text(
-            texts.GROUP_SETTINGS, parse_mode=ParseMode.HTML, reply_markup=markup
+            t(texts.GROUP_SETTINGS), parse_mode=ParseMode.HTML, reply_markup=markup
         )
     else:
-        await message.reply_text(texts.GROUP_SETTINGS_ADMINS_ONLY)
+        await message.reply_text(t(texts.GROUP_SETTINGS_ADMINS_ONLY))
 
 
 async def change_setting(
@@ -46,46 +49,53 @@ async def change_setting(
 ) -> None:
     """Flip one setting, save it, and redraw the buttons; only for its owner."""
     deps = deps_of(context)
+    t = await answering(query, context)
     if action.kind == "set" and action.target != str(query.from_user.id):
-        await query.answer(texts.NOT_YOURS, show_alert=True)
+        await query.answer(t(texts.NOT_YOURS), show_alert=True)
         return
     if action.kind == "gset":
-        await _change_group_setting(query, context, deps, action)
+        await _change_group_setting(query, t, context, deps, action)
         return
     current = await deps.db(deps.users.settings, query.from_user.id)
     try:
         changed = changed_setting(current, action.arg or "")
     except ValueError:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        await query.answer(t(texts.STALE_BUTTON), show_alert=True)
         return
     await deps.db(deps.users.save_settings, query.from_user.id, changed, now=utcnow())
-    await query.answer(texts.SETTINGS_SAVED)
-    await query.edit_message_reply_markup(keyboards.settings(action.target, changed, group=False))
+    await query.answer(t(texts.SETTINGS_SAVED))
+    markup = keyboards.settings(t, action.target, changed, group=False)
+    await query.edit_message_reply_markup(markup)
 
 
 async def _change_group_setting(
-    query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, deps: Deps, action: keyboards.Action
+    query: CallbackQuery,
+    t: Words,
+    context: ContextTypes.DEFAULT_TYPE,
+    deps: Deps,
+    action: keyboards.Action,
 ) -> None:
     try:
         chat_id = int(action.target)
     except ValueError:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        await query.answer(t(texts.STALE_BUTTON), show_alert=True)
         return
     if not await is_admin(context.bot, chat_id, query.from_user.id):
-        await query.answer(texts.GROUP_SETTINGS_ADMINS_ONLY, show_alert=True)
+        await query.answer(t(texts.GROUP_SETTINGS_ADMINS_ONLY), show_alert=True)
         return
     current = await _group_settings(deps, chat_id)
     try:
         changed = changed_setting(current, action.arg or "")
     except ValueError:
-        await query.answer(texts.STALE_BUTTON, show_alert=True)
+        await query.answer(t(texts.STALE_BUTTON), show_alert=True)
         return
     chat = query.message.chat if query.message else None
     if chat is not None and chat.id == chat_id:
         await deps.db(deps.chats.touch, chat.id, chat.type, chat.title, now=utcnow())
     await deps.db(deps.chats.save_group_settings, chat_id, changed, now=utcnow())
-    await query.answer(texts.SETTINGS_SAVED)
-    await query.edit_message_reply_markup(keyboards.settings(action.target, changed, group=True))
+    await query.answer(t(texts.SETTINGS_SAVED))
+    markup = keyboards.settings(t, action.target, changed, group=True)
+    await query.edit_message_reply_markup(markup)
 
 
 async def is_admin(bot: Bot, chat_id: int, user_id: int) -> bool:

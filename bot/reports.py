@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 
+from babel.numbers import format_percent
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
@@ -13,6 +14,8 @@ from storage import Stats, UsageCounts
 from . import texts
 from .clock import utcnow
 from .context import deps_of
+from .i18n import Words
+from .speech import speaking_to
 
 
 async def usage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -21,15 +24,17 @@ async def usage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
+    t = await speaking_to(update, context)
     now = utcnow()
     summary = await deps.db(deps.usage.user_summary, user.id, now=now)
-    text = texts.USAGE.format(today=_counts(summary.today), month=_counts(summary.last_30_days))
+    text = t(texts.USAGE, today=_counts(t, summary.today), month=_counts(t, summary.last_30_days))
     fair = deps.fair
     if fair.quota(user.id) is not None:
         used = await deps.db(deps.usage.units_used, user.id, now=now, costs=fair.costs)
         pending = await deps.db(deps.jobs.units_pending, user.id, fair.costs)
         left = max(0, fair.daily_units - used - pending)
-        text += "\n" + texts.USAGE_LEFT.format(left=left, limit=fair.daily_units, **fair.prices())
+        units = t(texts.UNITS, count=fair.daily_units)
+        text += "\n" + t(texts.USAGE_LEFT, left=left, units=units, **fair.prices())
     await message.reply_text(text, parse_mode=ParseMode.HTML)
 
 
@@ -39,45 +44,56 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
+    t = await speaking_to(update, context)
     if user.id not in deps.admins:
-        await message.reply_text(texts.STATS_REFUSED)
+        await message.reply_text(t(texts.STATS_REFUSED))
         return
     report = await deps.db(deps.usage.stats, now=utcnow())
-    await message.reply_text(render_stats(report), parse_mode=ParseMode.HTML)
+    await message.reply_text(render_stats(t, report), parse_mode=ParseMode.HTML)
 
 
-def _counts(counts: UsageCounts) -> str:
+def _counts(t: Words, counts: UsageCounts) -> str:
     if not counts.jobs:
-        return texts.NO_USAGE
-    models = ", ".join(
-        f"{texts.MODEL_NAMES.get(model, model)} {n}"
-        for model, n in sorted(counts.by_model.items())
-    )
-    failed = f" ({counts.errors} failed)" if counts.errors else ""
-    return f"{counts.jobs} images: {models}{failed}"
+        return t(texts.NO_USAGE)
+    models = ", ".join(f"{_model(t, model)} {n}" for model, n in sorted(counts.by_model.items()))
+    said = t(texts.USED, count=counts.jobs, models=models)
+    return said + (f" ({t(texts.FAILED, count=counts.errors)})" if counts.errors else "")
 
 
-def render_stats(report: Stats) -> str:
+def render_stats(t: Words, report: Stats) -> str:
     lines = [
-        f"<b>Last 30 days</b> (since {report.since:%Y-%m-%d})",
-        f"Jobs: {report.jobs} · errors: {report.errors} ({report.error_rate:.1%})",
-        f"In groups: {report.group_jobs} ({report.group_share:.0%})",
-        f"Total time p50 {_seconds(report.p50_total_s)} · p95 {_seconds(report.p95_total_s)}",
+        t(texts.STATS_HEADING, date=f"{report.since:%Y-%m-%d}"),
+        t(
+            texts.STATS_JOBS,
+            jobs=report.jobs,
+            errors=report.errors,
+            rate=_share(t, report.error_rate, 1),
+        ),
+        t(texts.STATS_GROUPS, jobs=report.group_jobs, share=_share(t, report.group_share, 0)),
+        t(texts.STATS_TIMES, p50=_time(t, report.p50_total_s), p95=_time(t, report.p95_total_s)),
         "",
-        "<b>Per day and model</b>",
+        t(texts.STATS_PER_DAY),
     ]
     lines += [
-        f"{row.day:%m-%d} {texts.MODEL_NAMES.get(row.model, row.model)}: {row.jobs}"
-        + (f" ({row.errors} failed)" if row.errors else "")
+        f"{row.day:%m-%d} {_model(t, row.model)}: {row.jobs}"
+        + (f" ({t(texts.FAILED, count=row.errors)})" if row.errors else "")
         for row in report.per_day_model
-    ] or ["none"]
-    lines += ["", "<b>Top users</b>"]
+    ] or [t(texts.STATS_NONE)]
+    lines += ["", t(texts.STATS_TOP_USERS)]
     lines += [
         f"{html.escape('@' + top.username) if top.username else top.user_id}: {top.jobs}"
         for top in report.top_users
-    ] or ["none"]
+    ] or [t(texts.STATS_NONE)]
     return "\n".join(lines)
 
 
-def _seconds(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f} s"
+def _model(t: Words, model: str) -> str:
+    return t(texts.MODEL_NAMES[model]) if model in texts.MODEL_NAMES else model
+
+
+def _share(t: Words, fraction: float, digits: int) -> str:
+    return format_percent(fraction, "0." + "0" * digits + "%" if digits else "0%", locale=t.locale)
+
+
+def _time(t: Words, value: float | None) -> str:
+    return "–" if value is None else texts.seconds(t, value)

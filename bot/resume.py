@@ -11,6 +11,7 @@ from storage import Batch, Job
 from . import texts
 from .clock import utcnow
 from .context import Deps
+from .i18n import words
 from .runner import MAX_ATTEMPTS
 from .status import edit_status
 
@@ -28,7 +29,7 @@ async def resume_unfinished(bot: Bot, deps: Deps) -> None:
         log.info("resuming job %s (%s)", batch.id, batch.lead.state)
         # running again counts an attempt
         queued = await deps.db(deps.jobs.change, batch.id, state="queued", now=utcnow())
-        await edit_status(bot, queued.lead, texts.RESUMED)
+        await edit_status(bot, queued.lead, words(queued.lead.options.language)(texts.RESUMED))
         deps.runner.submit(bot, queued)
 
 

@@ -18,6 +18,7 @@ from storage import Batch, Jobs, JobStateError, KeptCutouts, Results
 from . import texts
 from .clock import utcnow
 from .failures import JobFailure
+from .i18n import words
 from .metrics import BotMetrics
 from .status import StatusLine, edit_status
 from .steps import Done, JobSteps
@@ -106,13 +107,14 @@ class JobRunner:
         """End jobs without running them, and tell the user."""
         for job in batch.jobs:
             await self._steps.finish(Done(job, 0.0, failure=JobFailure(message, reason)))
-        await edit_status(bot, batch.lead, message, last=True)
+        t = words(batch.lead.options.language)
+        await edit_status(bot, batch.lead, t(message), last=True)
 
     async def _run(self, bot: Bot, batch: Batch) -> None:
         user_id = batch.lead.user_id
         lock = self._locks.setdefault(user_id, asyncio.Lock())
         if lock.locked():
-            await edit_status(bot, batch.lead, texts.QUEUED)
+            await edit_status(bot, batch.lead, words(batch.lead.options.language)(texts.QUEUED))
         async with lock:
             try:
                 await self._process(bot, batch)

@@ -22,6 +22,7 @@ from storage import Batch, Job, JobOptions, Jobs, KeptCutouts, Results, UsageRow
 
 from . import delivery, keyboards, looks, texts
 from .failures import JobFailure, from_backend
+from .i18n import words
 from .metrics import BotMetrics
 from .status import StatusLine, edit_status
 
@@ -103,22 +104,24 @@ class JobSteps:
         self, bot: Bot, batch: Batch, index: int, line: StatusLine
     ) -> RemoveBgResult:
         job = batch.jobs[index]
+        t = words(job.options.language)
         count = len(batch.jobs)
-        of = f" ({index + 1} of {count})" if count > 1 else ""
+        of = " " + t(texts.IMAGE_OF, index=index + 1, count=count) if count > 1 else ""
         model = as_model(job.model)  # a job is given its model before it is queued
         if job.options.recompose and (kept := await self._kept_cutout(job, model)) is not None:
-            return await self._recompose(bot, job, kept, model, line, of)
+            return await self._recompose(bot, job, kept, model, line, t(texts.COMPOSING) + of)
         data = await delivery.download(bot, job)  # outside the slot: overlaps others' work
         notice = None
         if index == 0 and self._slots.locked():  # said only if the wait is noticeable
             loop = asyncio.get_running_loop()
-            notice = loop.call_later(QUEUE_NOTICE_AFTER, line.show, texts.WAITING_FOR_ENGINE)
+            waiting = t(texts.WAITING_FOR_ENGINE)
+            notice = loop.call_later(QUEUE_NOTICE_AFTER, line.show, waiting)
         waited = time.perf_counter()
         async with self._slots:  # the status and the chat action follow the work itself
             self._metrics.queue_wait.observe(time.perf_counter() - waited)
             if notice is not None:
                 notice.cancel()
-            line.show(texts.REMOVING.format(model=texts.MODEL_NAMES[model]) + of)
+            line.show(t(texts.REMOVING, model=t(texts.MODEL_NAMES[model])) + of)
             return await self._remove(bot, job, data, model)
 
     async def _remove(self, bot: Bot, job: Job, data: bytes, model: Model) -> RemoveBgResult:
@@ -150,14 +153,14 @@ class JobSteps:
             REQUEST_ID.reset(token)
 
     async def _recompose(
-        self, bot: Bot, job: Job, kept: bytes, model: Model, line: StatusLine, of: str
+        self, bot: Bot, job: Job, kept: bytes, model: Model, line: StatusLine, status: str
     ) -> RemoveBgResult:
         """A new look on the cut-out kept from before: no model runs."""
         original = None
         if job.options.background == "blur":  # made from the original's own pixels
             original = await delivery.download(bot, job)
         async with self._slots:
-            line.show(texts.COMPOSING + of)
+            line.show(status)
             async with asyncio.timeout(self._timeout):
                 return await looks.compose(bot, self._composer, job, original, kept, model=model)
 
@@ -182,7 +185,9 @@ class JobSteps:
         results = [(d.job, d.result) for d in good if d.result is not None]
         files = [out for job, result in results for out in delivery.outputs(job, result)]
         lead = results[0][1]
-        caption = f"{texts.MODEL_NAMES[lead.model]} · {sum(d.seconds for d in good):.1f} s"
+        t = words(batch.lead.options.language)
+        seconds = texts.seconds(t, sum(d.seconds for d in good))
+        caption = f"{t(texts.MODEL_NAMES[lead.model])} · {seconds}"
         try:
             sent = await delivery.send(bot, batch.lead, files, caption)
         except JobFailure as failure:
@@ -192,7 +197,7 @@ class JobSteps:
         for d in good:
             d.sent = tuple(s for s in sent if s.output.job.id == d.job.id)
             if d.job.options.sticker and d.result is not None:
-                d.sent += await delivery.send_sticker(bot, d.job, d.result)
+                d.sent += await delivery.send_sticker(bot, t, d.job, d.result)
         await asyncio.to_thread(self._remember, [s for d in good for s in d.sent])
 
     def _remember(self, sent: list[delivery.Sent]) -> None:
@@ -217,21 +222,25 @@ class JobSteps:
         failed = [d.failure for d in done if d.failure is not None]
         sent = [s for d in done for s in d.sent]
         model = as_model(batch.lead.model)
+        t = words(batch.lead.options.language)
         if not sent:
             first = failed[0]
             if first.tell_user:
-                markup = keyboards.retry(batch.id, model) if first.retry else None
-                await edit_status(bot, batch.lead, first.message, markup, last=True)
+                markup = keyboards.retry(t, batch.id, model) if first.retry else None
+                await edit_status(bot, batch.lead, first.said(t), markup, last=True)
             return
         names = (
             ", ".join(s.output.name for s in sent)
             if len(batch.jobs) == 1
-            else (texts.IMAGES.format(count=len(done) - len(failed)))
+            else t(texts.IMAGES, count=len(done) - len(failed))
         )
-        summary = texts.DONE.format(model=texts.MODEL_NAMES[model], seconds=seconds, files=names)
+        model_name = t(texts.MODEL_NAMES[model])
+        summary = t(texts.DONE, model=model_name, time=texts.seconds(t, seconds), files=names)
         if failed:
-            summary += "\n" + texts.SOME_FAILED.format(count=len(failed), reason=failed[0].message)
-        await edit_status(bot, batch.lead, summary, keyboards.result(batch.id, model), last=True)
+            reason = failed[0].said(t)
+            summary += "\n" + t(texts.SOME_FAILED, count=len(failed), reason=reason)
+        markup = keyboards.result(t, batch.id, model)
+        await edit_status(bot, batch.lead, summary, markup, last=True)
 
     async def finish(self, done: Done) -> None:
         row = _usage(done, self._clock())

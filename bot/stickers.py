@@ -34,5 +34,6 @@ def set_name(user_id: int, bot_username: str) -> str:
     return f"cutouts_{user_id}_by_{bot_username}"
 
 
-def set_title(first_name: str) -> str:
-    return f"{first_name}'s cut-outs"[:64]
+def set_title(title: str) -> str:
+    """The set's title as Telegram takes it: at most 64 characters."""
+    return title[:64]

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.fairuse import FairUse, RateLimiter, SlowDownError, explain
+from bot.i18n import words
 from storage import QuotaExceededError
 
 
@@ -42,8 +43,21 @@ def test_explanations_say_when_to_come_back() -> None:
     fair = FairUse(10, {"fast": 1, "precise": 4}, 5)
     evening = datetime(2026, 11, 25, 22, 30, tzinfo=UTC)
     quota = QuotaExceededError(user_id=1, used=9, needed=4, limit=10)
-    text = explain(quota, fair, evening)
+    text = explain(words("en"), quota, fair, evening)
     assert "today's 10 units" in text
     assert "Precise 4" in text
-    assert "1 h 30 min" in text
-    assert "42 seconds" in explain(SlowDownError(41.2), fair)
+    assert "continue in 2 hours, at midnight UTC" in text
+    assert "in 42 seconds" in explain(words("en"), SlowDownError(41.2), fair)
+    assert "in 3 minutes" in explain(words("en"), SlowDownError(150), fair)
+
+
+def test_explanations_are_in_the_reader_language_with_its_grammar() -> None:
+    fair = FairUse(10, {"fast": 1, "precise": 4}, 5)
+    evening = datetime(2026, 11, 25, 22, 30, tzinfo=UTC)
+    quota = QuotaExceededError(user_id=1, used=9, needed=4, limit=21)
+    russian = explain(words("ru"), quota, fair, evening)
+    assert "через 2 часа" in russian
+    assert "21" in russian
+    assert "units" not in russian
+    assert "через 2 минуты" in explain(words("ru"), SlowDownError(100), fair)
+    assert "dans 42 secondes" in explain(words("fr"), SlowDownError(41.2), fair)

@@ -3,12 +3,14 @@ from __future__ import annotations
 import pytest
 
 from bot import keyboards
+from bot.i18n import words
 from bot.intake import looks_like_image
 from bot.preferences import changed_setting
 from bot.steps import backend_options
 from storage import JobOptions, UserSettings
 
 LONGEST_ID = "A" * 16
+EN = words("en")
 
 
 def all_data(markup: keyboards.InlineKeyboardMarkup) -> list[str]:
@@ -18,10 +20,10 @@ def all_data(markup: keyboards.InlineKeyboardMarkup) -> list[str]:
 def test_callback_data_fits_in_64_bytes_and_parses_back() -> None:
     defaults = UserSettings(binary_mask=True, image_format="webp", ask_each_time=False)
     markups = [
-        keyboards.choice(LONGEST_ID, JobOptions(binary_mask=True, sticker=True)),
-        keyboards.result(LONGEST_ID, "precise"),
-        keyboards.settings("1234567890123", defaults, group=False),
-        keyboards.settings("-1001234567890123", defaults, group=True),
+        keyboards.choice(EN, LONGEST_ID, JobOptions(binary_mask=True, sticker=True)),
+        keyboards.result(EN, LONGEST_ID, "precise"),
+        keyboards.settings(EN, "1234567890123", defaults, group=False),
+        keyboards.settings(EN, "-1001234567890123", defaults, group=True),
     ]
     for data in [d for markup in markups for d in all_data(markup)]:
         assert len(data.encode()) <= 64
@@ -31,7 +33,8 @@ def test_callback_data_fits_in_64_bytes_and_parses_back() -> None:
 
 
 def test_choice_has_fast_precise_and_the_toggles() -> None:
-    texts = [b.text for row in keyboards.choice("j1", JobOptions()).inline_keyboard for b in row]
+    markup = keyboards.choice(EN, "j1", JobOptions())
+    texts = [b.text for row in markup.inline_keyboard for b in row]
     assert any("Fast" in t for t in texts)
     assert any("Precise" in t for t in texts)
     assert any("Mask" in t for t in texts)
@@ -41,7 +44,7 @@ def test_choice_has_fast_precise_and_the_toggles() -> None:
 
 
 def test_choice_offers_the_models_fast_first() -> None:
-    first = keyboards.choice("j1", JobOptions()).inline_keyboard[0]
+    first = keyboards.choice(EN, "j1", JobOptions()).inline_keyboard[0]
     assert [(b.text, b.callback_data) for b in first] == [
         ("⚡ Fast", "run:j1:fast"),
         ("🎯 Precise", "run:j1:precise"),
@@ -50,7 +53,7 @@ def test_choice_offers_the_models_fast_first() -> None:
 
 @pytest.mark.parametrize(("model", "other"), [("fast", "precise"), ("precise", "fast")])
 def test_a_result_offers_a_redo_with_the_other_model(model: str, other: str) -> None:
-    redo = keyboards.result("j1", model).inline_keyboard[0][0]
+    redo = keyboards.result(EN, "j1", model).inline_keyboard[0][0]
     assert redo.text == f"↻ Redo with {other.capitalize()}"
     assert redo.callback_data == f"redo:j1:{other}"
 
@@ -93,7 +96,7 @@ def test_job_toggles_keep_the_bots_own_sticker_option() -> None:
 
 
 def test_the_choice_shows_the_jobs_own_options() -> None:
-    markup = keyboards.choice("j1", JobOptions(white_background=True, image_format="webp"))
+    markup = keyboards.choice(EN, "j1", JobOptions(white_background=True, image_format="webp"))
     texts = [b.text for row in markup.inline_keyboard for b in row]
     assert "☑ White background" in texts
     assert "☐ Mask" in texts
@@ -183,10 +186,12 @@ def test_settings_cycle_backgrounds_and_crops_and_a_custom_colour_starts_over() 
 
 def test_the_menus_mark_the_current_choice() -> None:
     options = JobOptions(background="#000000", crop="4:5")
-    bg = [b.text for row in keyboards.background_menu("abc", options).inline_keyboard for b in row]
-    crops = [b.text for row in keyboards.crop_menu("abc", options).inline_keyboard for b in row]
+    menu = keyboards.background_menu(EN, "abc", options)
+    crop = keyboards.crop_menu(EN, "abc", options)
+    bg = [b.text for row in menu.inline_keyboard for b in row]
+    crops = [b.text for row in crop.inline_keyboard for b in row]
     assert [t for t in bg if t.startswith("✓")] == ["✓ ⬛ Black"]
     assert [t for t in crops if t.startswith("✓")] == ["✓ 4:5"]
-    main = [b.text for row in keyboards.choice("abc", options).inline_keyboard for b in row]
+    main = [b.text for row in keyboards.choice(EN, "abc", options).inline_keyboard for b in row]
     assert "🎨 Background: Black" in main
     assert "✂️ Crop: 4:5" in main

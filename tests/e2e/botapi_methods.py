@@ -46,12 +46,22 @@ def get_webhook_info(tg: TelegramState, req: BotRequest) -> JSON:
 
 
 def set_my_commands(tg: TelegramState, req: BotRequest) -> bool:
-    tg.commands = list(req.params.get("commands", []))
+    """Commands per language (the default scope only), as a two-letter code or none."""
+    language = str(req.params.get("language_code") or "")
+    if language and not (len(language) == 2 and language.isalpha() and language.islower()):
+        raise bad_request("invalid language code specified")
+    tg.commands[language] = list(req.params.get("commands", []))
+    return True
+
+
+def delete_my_commands(tg: TelegramState, req: BotRequest) -> bool:
+    tg.commands.pop(str(req.params.get("language_code") or ""), None)
     return True
 
 
 def get_my_commands(tg: TelegramState, req: BotRequest) -> list[JSON]:
-    return tg.commands
+    language = str(req.params.get("language_code") or "")
+    return tg.commands.get(language) or tg.commands.get("", [])
 
 
 def send_chat_action(tg: TelegramState, req: BotRequest) -> bool:
@@ -114,7 +124,7 @@ METHODS: dict[str, Handler] = {
         "deleteWebhook": delete_webhook,
         "getWebhookInfo": get_webhook_info,
         "setMyCommands": set_my_commands,
-        "deleteMyCommands": set_my_commands,
+        "deleteMyCommands": delete_my_commands,
         "getMyCommands": get_my_commands,
         "sendChatAction": send_chat_action,
         "answerCallbackQuery": answer_callback_query,

@@ -70,7 +70,7 @@ class TelegramState:
         self.privacy_mode = privacy_mode
         self.inline_mode = inline_mode
         self.token: str | None = None
-        self.commands: list[JSON] = []
+        self.commands: dict[str, list[JSON]] = {}  # by language code; "" for every other
         self.chats: dict[int, Chat] = {}
         self.users: dict[int, User] = {}
         self.rosters: dict[int, Roster] = {}

@@ -159,6 +159,6 @@ async def test_usage_for_everyone_and_stats_for_admins_only(
             peer.send_text(who, where, command)
             await peer.wait_for(called("sendMessage", chat_id=where.id, ok=True), after=seq)
     texts = [m.text or "" for m in peer.bot_messages(chat)]
-    assert any("Today: 1 images: Fast 1" in t for t in texts)
+    assert any("Today: 1 image: Fast 1" in t for t in texts)
     assert any("Jobs: 1 · errors: 0" in t and "Top users" in t for t in texts)
     assert "only for the bot's admins" in (peer.bot_messages(ned_chat)[-1].text or "")
