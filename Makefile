@@ -34,7 +34,8 @@ $(LOCALES)/%/LC_MESSAGES/bot.mo: $(LOCALES)/%/LC_MESSAGES/bot.po $(INSTALLED)
 # After changing a text: gather them into bot.pot and update every language's .po.
 messages: $(INSTALLED)
 	$(BIN)/pybabel extract --no-default-keywords --keyword N_ --keyword P_:1,2 \
-		--add-comments TRANSLATORS: --no-location --no-wrap --project removebg-bot \
+		--add-comments TRANSLATORS: --no-location --no-wrap --project cutout-bot --version 0.1.0 \
+		--copyright-holder "the cutout-bot contributors (MIT)" \
 		--output-file $(LOCALES)/bot.pot bot
 	$(BIN)/pybabel update --domain bot --input-file $(LOCALES)/bot.pot \
 		--output-dir $(LOCALES) --no-wrap --ignore-obsolete --no-fuzzy-matching
