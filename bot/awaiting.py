@@ -1,18 +1,22 @@
 """What the bot waits for from someone after a menu button: a colour, or a photo, for a job's
-background. Kept in memory: after a restart the user taps the button again."""
+background, or a colour for someone's defaults. Kept in memory: after a restart the user taps
+the button again."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 
+from .keyboards import Action
+
 WAIT_SECONDS = 15 * 60
 
 
 @dataclass(frozen=True)
 class Awaited:
-    batch_id: str
+    batch_id: str  # the job's batch; "" for a colour for `defaults`
     what: str  # "colour" or "photo"
+    defaults: Action | None = None  # the /settings button asking for a default colour
 
 
 class AwaitedInputs:

@@ -11,7 +11,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from . import choices, jobflow, keyboards, looks, texts
+from . import choices, jobflow, keyboards, looks, preferences, texts
 from .albums import AlbumChoice
 from .context import deps_of
 from .delivery import DOWNLOAD_LIMIT
@@ -121,7 +121,8 @@ async def _take_from_album(
 
 
 async def receive_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A colour typed after "Custom colour…"; other texts are not the bot's business."""
+    """A colour typed after "Custom colour…", for a job or for /settings; other texts are not
+    the bot's business."""
     message, user, chat = _message(update), update.effective_user, update.effective_chat
     awaiting = deps_of(context).awaiting
     awaited = awaiting.take(chat.id, user.id, "colour") if user and chat else None
@@ -132,6 +133,11 @@ async def receive_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     if colour is None:
         awaiting.expect(chat.id, user.id, awaited)  # still waiting for one
         await message.reply_text(t(texts.NOT_A_COLOUR), parse_mode=ParseMode.HTML)
+        return
+    if awaited.defaults is not None:
+        saved = await preferences.save_colour(context, t, awaited, user.id, colour)
+        if saved is not None:
+            await message.reply_text(saved[0], reply_markup=saved[1])
         return
     said = await choices.set_background(context, t, awaited, colour=colour, photo=None)
     if said is not None:

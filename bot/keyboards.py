@@ -217,6 +217,7 @@ def settings(t: Words, owner: str, defaults: UserSettings, *, group: bool) -> In
             ),
         ],
     ]
+    rows.append([_button(t(texts.BACKGROUND_CUSTOM), kind, owner, "bgcustom")])
     if not group:
         ask = _ticked(t, defaults.ask_each_time, texts.ASK_EACH_TIME)
         rows.append([_button(ask, kind, owner, "ask")])

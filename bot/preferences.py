@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from telegram import Bot, CallbackQuery, Update
+from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
@@ -13,12 +13,15 @@ from services.contract.wire import MODELS
 from storage import UserSettings
 
 from . import keyboards, texts
+from .awaiting import Awaited
 from .clock import utcnow
 from .context import Deps, deps_of
 from .i18n import Words
 from .speech import answering, words_for
+from .status import say
 
 ADMINS = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+CUSTOM = "bgcustom"  # the button asking for a colour to type
 
 
 async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -56,6 +59,9 @@ async def change_setting(
     if action.kind == "gset":
         await _change_group_setting(query, t, context, deps, action)
         return
+    if action.arg == CUSTOM:
+        await _ask_for_colour(query, t, context, action)
+        return
     current = await deps.db(deps.users.settings, query.from_user.id)
     try:
         changed = changed_setting(current, action.arg or "")
@@ -83,6 +89,9 @@ async def _change_group_setting(
     if not await is_admin(context.bot, chat_id, query.from_user.id):
         await query.answer(t(texts.GROUP_SETTINGS_ADMINS_ONLY), show_alert=True)
         return
+    if action.arg == CUSTOM:
+        await _ask_for_colour(query, t, context, action)
+        return
     current = await _group_settings(deps, chat_id)
     try:
         changed = changed_setting(current, action.arg or "")
@@ -96,6 +105,40 @@ async def _change_group_setting(
     await query.answer(t(texts.SETTINGS_SAVED))
     markup = keyboards.settings(t, action.target, changed, group=True)
     await query.edit_message_reply_markup(markup)
+
+
+async def _ask_for_colour(
+    query: CallbackQuery, t: Words, context: ContextTypes.DEFAULT_TYPE, action: keyboards.Action
+) -> None:
+    """Custom colour… in /settings: the person's next text in this chat is the colour."""
+    await query.answer()
+    message = query.message
+    if message is None:
+        return
+    awaited = Awaited("", "colour", defaults=action)
+    deps_of(context).awaiting.expect(message.chat.id, query.from_user.id, awaited)
+    await say(context.bot, message.chat.id, t(texts.ASK_COLOUR), reply_to=message.message_id)
+
+
+async def save_colour(
+    context: ContextTypes.DEFAULT_TYPE, t: Words, awaited: Awaited, user_id: int, colour: str
+) -> tuple[str, InlineKeyboardMarkup] | None:
+    """A typed colour becomes the default background of the /settings it was asked for: the
+    reply and the settings' buttons, or None when the asker may no longer change them."""
+    deps, action = deps_of(context), awaited.defaults
+    assert action is not None
+    if action.kind == "set":
+        current = await deps.db(deps.users.settings, user_id)
+        changed = replace(current, background=colour)
+        await deps.db(deps.users.save_settings, user_id, changed, now=utcnow())
+    else:
+        chat_id = int(action.target)
+        if not await is_admin(context.bot, chat_id, user_id):
+            return None
+        changed = replace(await _group_settings(deps, chat_id), background=colour)
+        await deps.db(deps.chats.save_group_settings, chat_id, changed, now=utcnow())
+    markup = keyboards.settings(t, action.target, changed, group=action.kind == "gset")
+    return t(texts.DEFAULT_COLOUR_SAVED, name=colour), markup
 
 
 async def is_admin(bot: Bot, chat_id: int, user_id: int) -> bool:

@@ -196,6 +196,8 @@ SETTINGS = N_(
     "These apply to every new image. With “Ask each time” off, images are processed at once."
 )
 SETTINGS_SAVED = N_("Saved.")
+# TRANSLATORS: {name} is a colour's hex code ("#FF8800").
+DEFAULT_COLOUR_SAVED = N_("Saved. Default background: {name}.")
 GROUP_SETTINGS = N_(
     "<b>This group's defaults</b>\n"
     "They apply to every /removebg here, whoever asks. Only admins can change them."

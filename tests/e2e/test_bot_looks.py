@@ -352,3 +352,56 @@ async def test_a_broken_background_photo_fails_the_job_kindly(
     [row] = usage_rows(settings.bot.database_path)
     assert row["status"] == "error"
     assert row["error"].startswith("background:")
+
+
+async def test_a_typed_colour_is_saved_as_a_default_by_a_user_and_by_a_group_admin(
+    peer: BotApiPeer, tmp_path: Path, models_dir: Path
+) -> None:
+    settings = bot_settings(peer, tmp_path, models_dir)
+    una = peer.user("Una")
+    own, mem = peer.user("Owner"), peer.user("Member")
+    chat, group = peer.private_chat(una), peer.group("Print shop", creator=own)
+    async with running_bot(settings, local_backend(models_dir)):
+        peer.send_text(una, chat, "/settings")
+        await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True))
+        seq = len(peer.calls())
+        peer.press(una, chat, *button(peer, chat, "Custom colour"))
+        ask = await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True), after=seq)
+        assert "#FF8800" in str(ask.params["text"])
+        seq = len(peer.calls())
+        peer.send_text(una, chat, "Navy")
+        saved = await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True), after=seq)
+        assert saved.params["text"] == "Saved. Default background: #000080."
+        assert "Background: #000080 ↻" in str(saved.params["reply_markup"])
+        seq = len(peer.calls())
+        peer.send_document(una, chat, encode(disc(), "PNG"), "pen.png", "image/png")
+        await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True), after=seq)
+        button(peer, chat, "Background: #000080")  # the saved default, on the new job
+        peer.press(una, chat, *button(peer, chat, "Fast"))
+        [navy] = await _documents(peer, chat, 1)
+
+        peer.send_text(own, group, "/settings")
+        await peer.wait_for(called("sendMessage", chat_id=group.id, ok=True))
+        seq = len(peer.calls())
+        peer.press(mem, group, *button(peer, group, "Custom colour"))  # not an admin
+        refused = await peer.wait_for(called("answerCallbackQuery"), after=seq)
+        assert "Only this group's admins" in str(refused.params["text"])
+        seq = len(peer.calls())
+        peer.press(own, group, *button(peer, group, "Custom colour"))
+        ask = await peer.wait_for(called("sendMessage", chat_id=group.id, ok=True), after=seq)
+        seq = len(peer.calls())
+        peer.send_text(own, group, "#00ff00", reply_to=ask.result["message_id"])
+        saved = await peer.wait_for(called("sendMessage", chat_id=group.id, ok=True), after=seq)
+        assert saved.params["text"] == "Saved. Default background: #00FF00."
+        photo = peer.send_photo(mem, group, encode(disc((300, 200)), "JPEG"))
+        seq = len(peer.calls())
+        peer.send_text(mem, group, "/removebg", reply_to=photo["message_id"])
+        await peer.wait_for(lambda c: "Choose a model" in str(c.params.get("text")), after=seq)
+        peer.press(mem, group, *button(peer, group, "Fast"))
+        [green] = await _documents(peer, group, 1)
+    assert all(_near(c, (0, 0, 0x80)) for c in _corners(navy))
+    assert all(_near(c, (0, 0xFF, 0)) for c in _corners(green))
+    backgrounds = [
+        json.loads(row["options"])["background"] for row in usage_rows(settings.bot.database_path)
+    ]
+    assert backgrounds == ["#000080", "#00FF00"]
