@@ -135,7 +135,7 @@ async def receive_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await message.reply_text(t(texts.NOT_A_COLOUR), parse_mode=ParseMode.HTML)
         return
     if awaited.defaults is not None:
-        saved = await preferences.save_colour(context, t, awaited, user.id, colour)
+        saved = await preferences.save_colour(context, t, awaited, user.id, chat, colour)
         if saved is not None:
             await message.reply_text(saved[0], reply_markup=saved[1])
         return

@@ -10,7 +10,7 @@ from . import keyboards, texts
 from .clock import utcnow
 from .context import deps_of
 from .i18n import DEFAULT, LANGUAGES, words
-from .preferences import is_admin
+from .preferences import is_admin, refusal
 from .speech import answering, words_for
 
 
@@ -46,18 +46,16 @@ async def choose_language(
         await query.answer(t(texts.STALE_BUTTON), show_alert=True)
         return
     chosen = keyboards.LANGUAGE_KEYS[action.arg]
-    if not group:
-        if action.target != str(user.id):
-            await query.answer(t(texts.NOT_YOURS), show_alert=True)
-            return
+    if group and (chat is None or action.target != str(chat.id)):
+        await query.answer(t(texts.STALE_BUTTON), show_alert=True)
+        return
+    refused = await refusal(context.bot, action, user.id, texts.GROUP_LANGUAGE_ADMINS_ONLY)
+    if refused is not None:
+        await query.answer(t(refused), show_alert=True)
+        return
+    if chat is None or not group:
         await deps.db(deps.users.set_language, user.id, chosen, now=utcnow())
     else:
-        if chat is None or action.target != str(chat.id):
-            await query.answer(t(texts.STALE_BUTTON), show_alert=True)
-            return
-        if not await is_admin(context.bot, chat.id, user.id):
-            await query.answer(t(texts.GROUP_LANGUAGE_ADMINS_ONLY), show_alert=True)
-            return
         await deps.db(deps.chats.touch, chat.id, chat.type, chat.title, now=utcnow())
         await deps.db(deps.chats.set_language, chat.id, chosen, now=utcnow())
     now = await answering(query, context)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
-from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Update
+from telegram import Bot, CallbackQuery, Chat, InlineKeyboardMarkup, Update
 from telegram.constants import ChatMemberStatus, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
@@ -51,60 +52,67 @@ async def change_setting(
     query: CallbackQuery, context: ContextTypes.DEFAULT_TYPE, action: keyboards.Action
 ) -> None:
     """Flip one setting, save it, and redraw the buttons; only for its owner."""
-    deps = deps_of(context)
     t = await answering(query, context)
-    if action.kind == "set" and action.target != str(query.from_user.id):
-        await query.answer(t(texts.NOT_YOURS), show_alert=True)
-        return
-    if action.kind == "gset":
-        await _change_group_setting(query, t, context, deps, action)
+    refused = await refusal(context.bot, action, query.from_user.id)
+    if refused is not None:
+        await query.answer(t(refused), show_alert=True)
         return
     if action.arg == CUSTOM:
         await _ask_for_colour(query, t, context, action)
         return
-    current = await deps.db(deps.users.settings, query.from_user.id)
+    chat = query.message.chat if query.message else None
     try:
-        changed = changed_setting(current, action.arg or "")
+        changed = await _save_defaults(
+            deps_of(context),
+            action,
+            query.from_user.id,
+            chat,
+            lambda current: changed_setting(current, action.arg or ""),
+        )
     except ValueError:
         await query.answer(t(texts.STALE_BUTTON), show_alert=True)
         return
-    await deps.db(deps.users.save_settings, query.from_user.id, changed, now=utcnow())
     await query.answer(t(texts.SETTINGS_SAVED))
-    markup = keyboards.settings(t, action.target, changed, group=False)
+    markup = keyboards.settings(t, action.target, changed, group=action.kind == "gset")
     await query.edit_message_reply_markup(markup)
 
 
-async def _change_group_setting(
-    query: CallbackQuery,
-    t: Words,
-    context: ContextTypes.DEFAULT_TYPE,
-    deps: Deps,
+async def refusal(
+    bot: Bot,
     action: keyboards.Action,
-) -> None:
+    user_id: int,
+    admins_only: str = texts.GROUP_SETTINGS_ADMINS_ONLY,
+) -> str | None:
+    """Why `user_id` may not press a button for someone's settings (the user's own, or a
+    group's, whose id is the button's target), or None when they may."""
+    if action.kind in ("set", "lang"):
+        return None if action.target == str(user_id) else texts.NOT_YOURS
     try:
         chat_id = int(action.target)
     except ValueError:
-        await query.answer(t(texts.STALE_BUTTON), show_alert=True)
-        return
-    if not await is_admin(context.bot, chat_id, query.from_user.id):
-        await query.answer(t(texts.GROUP_SETTINGS_ADMINS_ONLY), show_alert=True)
-        return
-    if action.arg == CUSTOM:
-        await _ask_for_colour(query, t, context, action)
-        return
-    current = await _group_settings(deps, chat_id)
-    try:
-        changed = changed_setting(current, action.arg or "")
-    except ValueError:
-        await query.answer(t(texts.STALE_BUTTON), show_alert=True)
-        return
-    chat = query.message.chat if query.message else None
+        return texts.STALE_BUTTON
+    return None if await is_admin(bot, chat_id, user_id) else admins_only
+
+
+async def _save_defaults(
+    deps: Deps,
+    action: keyboards.Action,
+    user_id: int,
+    chat: Chat | None,
+    change: Callable[[UserSettings], UserSettings],
+) -> UserSettings:
+    """The user's defaults, or the group's the button names, with `change` made and saved;
+    `change` raising ValueError saves nothing. `chat` is where the change was asked."""
+    if action.kind == "set":
+        changed = change(await deps.db(deps.users.settings, user_id))
+        await deps.db(deps.users.save_settings, user_id, changed, now=utcnow())
+        return changed
+    chat_id = int(action.target)
+    changed = change(await _group_settings(deps, chat_id))
     if chat is not None and chat.id == chat_id:
         await deps.db(deps.chats.touch, chat.id, chat.type, chat.title, now=utcnow())
     await deps.db(deps.chats.save_group_settings, chat_id, changed, now=utcnow())
-    await query.answer(t(texts.SETTINGS_SAVED))
-    markup = keyboards.settings(t, action.target, changed, group=True)
-    await query.edit_message_reply_markup(markup)
+    return changed
 
 
 async def _ask_for_colour(
@@ -121,22 +129,26 @@ async def _ask_for_colour(
 
 
 async def save_colour(
-    context: ContextTypes.DEFAULT_TYPE, t: Words, awaited: Awaited, user_id: int, colour: str
+    context: ContextTypes.DEFAULT_TYPE,
+    t: Words,
+    awaited: Awaited,
+    user_id: int,
+    chat: Chat,
+    colour: str,
 ) -> tuple[str, InlineKeyboardMarkup] | None:
     """A typed colour becomes the default background of the /settings it was asked for: the
     reply and the settings' buttons, or None when the asker may no longer change them."""
-    deps, action = deps_of(context), awaited.defaults
+    action = awaited.defaults
     assert action is not None
-    if action.kind == "set":
-        current = await deps.db(deps.users.settings, user_id)
-        changed = replace(current, background=colour)
-        await deps.db(deps.users.save_settings, user_id, changed, now=utcnow())
-    else:
-        chat_id = int(action.target)
-        if not await is_admin(context.bot, chat_id, user_id):
-            return None
-        changed = replace(await _group_settings(deps, chat_id), background=colour)
-        await deps.db(deps.chats.save_group_settings, chat_id, changed, now=utcnow())
+    if await refusal(context.bot, action, user_id) is not None:
+        return None
+    changed = await _save_defaults(
+        deps_of(context),
+        action,
+        user_id,
+        chat,
+        lambda current: replace(current, background=colour),
+    )
     markup = keyboards.settings(t, action.target, changed, group=action.kind == "gset")
     return t(texts.DEFAULT_COLOUR_SAVED, name=colour), markup
 
