@@ -18,7 +18,7 @@ from babel import Locale
 from babel.dates import format_timedelta
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
+from babel.numbers import format_decimal, format_percent
 from babel.support import NullTranslations, Translations
 
 log = logging.getLogger(__name__)
@@ -91,8 +91,11 @@ class Words:
 
     def number(self, value: float, digits: int = 1) -> str:
         """1.5 as "1.5" in English and "1,5" in German."""
-        pattern = "0." + "0" * digits if digits else "0"
-        return format_decimal(value, pattern, locale=self.locale)
+        return format_decimal(value, _pattern(digits), locale=self.locale)
+
+    def percent(self, fraction: float, digits: int = 0) -> str:
+        """0.035 as "3.5%" in English and "3,5%" in German."""
+        return format_percent(fraction, _pattern(digits) + "%", locale=self.locale)
 
     def within(self, seconds: float) -> str:
         """A wait as the language says it: "in 45 seconds", "через 12 минут", "in 5 Stunden"."""
@@ -107,6 +110,10 @@ class Words:
         return format_timedelta(
             delta, granularity=unit, threshold=math.inf, add_direction=True, locale=self.locale
         )
+
+
+def _pattern(digits: int) -> str:
+    return "0." + "0" * digits if digits else "0"
 
 
 @functools.cache

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 
-from babel.numbers import format_percent
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
@@ -67,9 +66,9 @@ def render_stats(t: Words, report: Stats) -> str:
             texts.STATS_JOBS,
             jobs=report.jobs,
             errors=report.errors,
-            rate=_share(t, report.error_rate, 1),
+            rate=t.percent(report.error_rate, 1),
         ),
-        t(texts.STATS_GROUPS, jobs=report.group_jobs, share=_share(t, report.group_share, 0)),
+        t(texts.STATS_GROUPS, jobs=report.group_jobs, share=t.percent(report.group_share)),
         t(texts.STATS_TIMES, p50=_time(t, report.p50_total_s), p95=_time(t, report.p95_total_s)),
         "",
         t(texts.STATS_PER_DAY),
@@ -89,10 +88,6 @@ def render_stats(t: Words, report: Stats) -> str:
 
 def _model(t: Words, model: str) -> str:
     return t(texts.MODEL_NAMES[model]) if model in texts.MODEL_NAMES else model
-
-
-def _share(t: Words, fraction: float, digits: int) -> str:
-    return format_percent(fraction, "0." + "0" * digits + "%" if digits else "0%", locale=t.locale)
 
 
 def _time(t: Words, value: float | None) -> str:

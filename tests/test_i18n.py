@@ -56,6 +56,9 @@ def test_telegram_codes_become_our_languages(code: str | None, ours: str) -> Non
 def test_numbers_and_waits_are_said_the_language_way() -> None:
     assert words("en").number(1.25) == "1.2"
     assert words("de").number(1.25) == "1,2"
+    assert words("en").percent(0.035, 1) == "3.5%"
+    assert words("en").percent(0.25) == "25%"
+    assert words("de").percent(0.035, 1) == "3,5%"
     assert words("en").within(30) == "in 30 seconds"
     assert words("en").within(600) == "in 10 minutes"
     assert words("en").within(5 * 3600 + 600) == "in 5 hours"
