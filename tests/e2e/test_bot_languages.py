@@ -112,6 +112,13 @@ async def test_language_is_chosen_saved_and_given_back_to_the_app(
         peer.send_text(ana, chat, "/language")
         asked = await peer.wait_for(called("sendMessage", chat_id=chat.id, ok=True))
         assert asked.params["text"] == words("pt_BR")(texts.LANGUAGE)
+        toasts = []
+        for forged in (f"lang:{ana.id}:klingon", "lang:1:de"):  # no such language; not hers
+            seq = len(peer.calls())
+            peer.press_forged(ana, chat, asked.result["message_id"], forged)
+            toasts.append(await peer.wait_for(called("answerCallbackQuery"), after=seq))
+        pt = words("pt_BR")
+        assert [c.params["text"] for c in toasts] == [pt(texts.STALE_BUTTON), pt(texts.NOT_YOURS)]
         seq = len(peer.calls())
         peer.press(ana, chat, *button(peer, chat, "Deutsch"))
         edited = await peer.wait_for(called("editMessageText", ok=True), after=seq)
